@@ -1,0 +1,56 @@
+// Package gurulize is the Go SDK for the Gurulize Video and Voice APIs.
+//
+// A [Client] creates video rooms ([Client.CreateVideoRoom]) and registers
+// click-to-call phone calls ([Client.RegisterCall]):
+//
+//	client, err := gurulize.NewClient(username, password,
+//		gurulize.WithVoiceURL(voiceURL)) // the provider gives each customer its voice URL
+//	if err != nil { … }
+//	room, err := client.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{
+//		Duration: 45 * time.Minute,
+//		StartAt:  start,
+//	})
+//	reg, err := client.RegisterCall(ctx, gurulize.CallRequest{
+//		Caller: "5321234567", Callee: "5427654321", MaxDuration: 10 * time.Minute,
+//	})
+//
+// # Configuration
+//
+// [NewClient] takes the account's credentials and options; [NewClientFromEnv]
+// reads GURULIZE_USERNAME, GURULIZE_PASSWORD, GURULIZE_VIDEO_URL,
+// GURULIZE_VOICE_URL and GURULIZE_LANG. An invalid setting is a
+// [*ConfigError] from the constructor, never a surprise later. A Client is
+// immutable and safe for concurrent use.
+//
+// # Errors
+//
+// A request that cannot be sent is a [*ValidationError] naming the field
+// (matching [ErrInvalidRequest]); nothing goes over the network. The server
+// refusing is an [*APIError]; classify it with errors.Is and
+// [ErrMissingParameter], [ErrInvalidParameter], [ErrInvalidCredentials] or
+// [ErrUnexpectedResponse]. Network failures are *url.Error values with the
+// password masked; context cancellation still matches context.Canceled and
+// context.DeadlineExceeded.
+//
+// # Retries
+//
+// Neither call is idempotent: a repeated RegisterCall rings a phone twice, a
+// repeated CreateVideoRoom makes a second room. A request is repeated only
+// when it provably never reached the server (the connection could not be
+// made) or when the server answers 429 or 503; a 500, a timeout or a reset
+// after the request was written is returned, never retried. See [RetryPolicy].
+//
+// # Secrets
+//
+// The Video API takes the password in the query string. The client requires
+// https (or a loopback host) unless [WithInsecureHTTP] is given, and masks the
+// password in every error, log record and printed Client. Room links
+// ([VideoRoom].HostURL and GuestURL) are bearer secrets; the client never
+// logs them.
+//
+// # Testing
+//
+// Without [WithHTTPClient], requests go through http.DefaultTransport as it is
+// at call time, so httpmock.Activate() intercepts them; with
+// WithHTTPClient(hc), httpmock.ActivateNonDefault(hc) does.
+package gurulize
