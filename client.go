@@ -56,6 +56,13 @@ type Client struct {
 	cfg *config // behind a pointer: printing a Client value shows an address, never a field
 }
 
+// encodedAuth holds the credentials and fixed parameters of each call,
+// encoded once.
+type encodedAuth struct {
+	video string // "password=…&type=video&username=…"
+	voice string // "password=…&username=…"
+}
+
 type config struct {
 	username   string
 	videoURL   *url.URL
@@ -68,11 +75,9 @@ type config struct {
 	retry      RetryPolicy
 	insecure   bool
 
-	redactor *redact.Redactor
-	// Encoded once: the credentials and fixed parameters of each call.
-	videoAuth string // "password=…&type=video&username=…"
-	voiceAuth string // "password=…&username=…"
-	videoBase string // video URL without its query, plus "?" and any query it had, "&"-terminated
+	redactor  *redact.Redactor
+	auth      *encodedAuth // behind a second pointer: even a %s of an unexported Client field prints only its address
+	videoBase string       // video URL without its query, plus "?" and any query it had, "&"-terminated
 
 	voiceURLString string
 }
@@ -237,10 +242,11 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 		}
 	}
 	c.userAgent = userAgent(c.userAgent)
-	if c.videoAuth, err = encodeQuery(videoAuth{Username: username, Password: password, Type: "video"}); err != nil {
+	c.auth = &encodedAuth{}
+	if c.auth.video, err = encodeQuery(videoAuth{Username: username, Password: password, Type: "video"}); err != nil {
 		return nil, err
 	}
-	if c.voiceAuth, err = encodeQuery(voiceAuth{Username: username, Password: password}); err != nil {
+	if c.auth.voice, err = encodeQuery(voiceAuth{Username: username, Password: password}); err != nil {
 		return nil, err
 	}
 	c.videoBase = baseURL(c.videoURL)
@@ -298,7 +304,21 @@ func fromEnv(name string, opt Option) Option {
 
 // String describes the client without its password.
 func (c *Client) String() string {
-	if c == nil || c.cfg == nil {
+	if c == nil {
+		return "gurulize.Client(nil)"
+	}
+	return c.describe()
+}
+
+// GoString is String, so %#v does not print the fields.
+func (c *Client) GoString() string { return c.String() }
+
+// Format prints String for every verb, so no verb prints the fields. It has
+// a value receiver so that a Client value, not only a *Client, is covered.
+func (c Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.describe()) }
+
+func (c Client) describe() string {
+	if c.cfg == nil {
 		return "gurulize.Client(nil)"
 	}
 	voice := "none"
@@ -308,12 +328,6 @@ func (c *Client) String() string {
 	return fmt.Sprintf("gurulize.Client{username: %q, password: %s, video: %s, voice: %s}",
 		c.cfg.username, redact.Mask, c.cfg.redactor.URL(c.cfg.videoURL, "password"), voice)
 }
-
-// GoString is String, so %#v does not print the fields.
-func (c *Client) GoString() string { return c.String() }
-
-// Format prints String for every verb, so no verb prints the fields.
-func (c *Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }
 
 func parseEndpoint(setting, raw string) (*url.URL, error) {
 	if strings.TrimSpace(raw) == "" {
@@ -404,6 +418,10 @@ type apiReply struct {
 func (c *Client) do(ctx context.Context, r *apiRequest) (*apiReply, error) {
 	policy := c.cfg.retry
 	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			// Not even a test transport that ignores the context sends anything now.
+			return nil, &url.Error{Op: opName(r.method), URL: c.redactURL(r.url), Err: err}
+		}
 		reply, retry, err := c.attempt(ctx, r, attempt)
 		if err == nil {
 			return reply, nil
@@ -438,7 +456,7 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, n int) (*apiReply, 
 	req, err := http.NewRequestWithContext(actx, r.method, r.url, body)
 	if err != nil {
 		// Only a URL that cannot be parsed gets here; its text holds the password.
-		return nil, retryAdvice{}, &url.Error{Op: opName(r.method), URL: cfg.redactor.String(r.url), Err: cfg.redactor.Error(err)}
+		return nil, retryAdvice{}, &url.Error{Op: opName(r.method), URL: c.redactURL(r.url), Err: cfg.redactor.Error(err)}
 	}
 	req.Header.Set("User-Agent", cfg.userAgent)
 	req.Header.Set("Accept", "application/json")
@@ -489,12 +507,31 @@ func (c *Client) decode(status int, raw []byte, tooLarge bool) (*apiReply, *APIE
 		return nil, newAPIError(status, c.cfg.redactor.String(msg))
 	}
 	if jsonErr != nil {
-		return nil, unexpectedResponse(status, "reply is not the documented JSON ("+c.cfg.redactor.String(jsonErr.Error())+"): "+c.excerpt(raw))
+		return nil, unexpectedResponse(status, "reply is not the documented JSON ("+describeJSONError(jsonErr)+"): "+c.excerpt(raw))
 	}
 	if reply.Success != nil && !*reply.Success {
 		return nil, newAPIError(status, c.cfg.redactor.String(reply.Message))
 	}
 	return reply, nil
+}
+
+// describeJSONError says what is wrong with a reply in the reply's terms,
+// without naming the SDK's internal types.
+func describeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || err.Error() == "unexpected end of JSON input":
+		return "it ends early"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ) && typ.Field != "":
+		return fmt.Sprintf("field %q has the wrong type: JSON %s", typ.Field, typ.Value)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("JSON %s where an object was expected", typ.Value)
+	default:
+		return "a field has the wrong type"
+	}
 }
 
 // excerptBytes is how much of an unexpected body an error quotes.
@@ -551,6 +588,16 @@ func (c *Client) transportError(req *http.Request, err error) error {
 		err = ue.Err
 	}
 	return &url.Error{Op: op, URL: red.URL(req.URL, "password"), Err: red.Error(err)}
+}
+
+// redactURL returns a request URL with the password parameter and every
+// occurrence of the password masked.
+func (c *Client) redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return c.cfg.redactor.String(raw)
+	}
+	return c.cfg.redactor.URL(u, "password")
 }
 
 func opName(method string) string {

@@ -123,7 +123,7 @@ func (c *Client) CreateVideoRoom(ctx context.Context, req VideoRoomRequest) (*Vi
 	if err != nil {
 		return nil, err
 	}
-	reply, err := c.do(ctx, &apiRequest{method: http.MethodGet, url: c.cfg.videoBase + q + "&" + c.cfg.videoAuth})
+	reply, err := c.do(ctx, &apiRequest{method: http.MethodGet, url: c.cfg.videoBase + q + "&" + c.cfg.auth.video})
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func (c *Client) RegisterCall(ctx context.Context, req CallRequest) (*CallRegist
 	if err != nil {
 		return nil, err
 	}
-	reply, err := c.do(ctx, &apiRequest{method: http.MethodPost, url: c.cfg.voiceURLString, body: form + "&" + c.cfg.voiceAuth})
+	reply, err := c.do(ctx, &apiRequest{method: http.MethodPost, url: c.cfg.voiceURLString, body: form + "&" + c.cfg.auth.voice})
 	if err != nil {
 		return nil, err
 	}

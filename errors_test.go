@@ -1,0 +1,195 @@
+package gurulize_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gurulize/gurulize-go"
+)
+
+func TestAPIErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		kinds   []string // "video", "voice": which calls this reply applies to
+		status  int
+		is      error
+		param   string
+		message string // exact APIError.Message, when set
+		has     string // substring of APIError.Message, when set
+		empty   bool   // APIError.Message must be empty
+	}{
+		{
+			name:    "missing parameter",
+			handler: replyJSON(http.StatusOK, map[string]any{"success": false, "message": "Missing Parameter (username)"}),
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrMissingParameter, param: "username",
+			message: "Missing Parameter (username)",
+		},
+		{
+			name:    "invalid parameter",
+			handler: replyJSON(http.StatusOK, map[string]any{"success": false, "message": "Invalid Parameter (caller): Not a phone number"}),
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrInvalidParameter, param: "caller",
+			message: "Invalid Parameter (caller): Not a phone number",
+		},
+		{
+			name:    "invalid credentials",
+			handler: replyJSON(http.StatusOK, map[string]any{"success": false, "message": "User Information Is Invalid"}),
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrInvalidCredentials,
+			message: "User Information Is Invalid",
+		},
+		{
+			name:    "documented message on an error status",
+			handler: replyJSON(http.StatusBadRequest, map[string]any{"success": false, "message": "Missing Parameter (durationInMinutes)"}),
+			kinds:   []string{"video"}, status: 400, is: gurulize.ErrMissingParameter, param: "durationInMinutes",
+		},
+		{
+			name:    "Turkish message kept verbatim",
+			handler: replyJSON(http.StatusOK, map[string]any{"success": false, "message": "Kullanıcı bilgileri geçersiz"}),
+			kinds:   []string{"video", "voice"}, status: 200, message: "Kullanıcı bilgileri geçersiz",
+		},
+		{
+			name:    "401 without a body",
+			handler: replyRaw(http.StatusUnauthorized, "text/plain", ""),
+			kinds:   []string{"video", "voice"}, status: 401, is: gurulize.ErrInvalidCredentials, message: "(empty body)",
+		},
+		{
+			name:    "500 with JSON message",
+			handler: replyJSON(http.StatusInternalServerError, map[string]any{"message": "database is down"}),
+			kinds:   []string{"video", "voice"}, status: 500, message: "database is down",
+		},
+		{
+			name:    "502 with an HTML page",
+			handler: replyRaw(http.StatusBadGateway, "text/html", "<html><body><h1>502 Bad Gateway</h1>\n"+strings.Repeat("<p>padding</p>", 100)+"</body></html>"),
+			kinds:   []string{"video", "voice"}, status: 502, has: "502 Bad Gateway",
+		},
+		{
+			name:    "200 that is not JSON",
+			handler: replyRaw(http.StatusOK, "text/html", "<html>maintenance</html>"),
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "maintenance",
+		},
+		{
+			name:    "empty 200",
+			handler: replyRaw(http.StatusOK, "application/json", ""),
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "(empty body)",
+		},
+		{
+			name:    "truncated JSON",
+			handler: replyRaw(http.StatusOK, "application/json", `{"uuid":"abc","hostUrl":"https://`),
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "ends early",
+		},
+		{
+			name:    "JSON array",
+			handler: replyRaw(http.StatusOK, "application/json", `[1,2]`),
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "array where an object",
+		},
+		{
+			name:    "wrong field type",
+			handler: replyRaw(http.StatusOK, "application/json", `{"uuid":42,"id":[]}`),
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "has the wrong type",
+		},
+		{
+			name:    "syntax error",
+			handler: replyRaw(http.StatusOK, "application/json", `{"uuid" "x"}`),
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "invalid JSON at byte 9",
+		},
+		{
+			name:    "room without uuid",
+			handler: replyJSON(http.StatusOK, map[string]any{"hostUrl": "x", "guestUrl": "y"}),
+			kinds:   []string{"video"}, status: 200, is: gurulize.ErrUnexpectedResponse, message: "reply has no uuid",
+		},
+		{
+			name:    "room with success false and no message",
+			handler: replyJSON(http.StatusOK, map[string]any{"success": false}),
+			kinds:   []string{"video", "voice"}, status: 200, empty: true,
+		},
+		{
+			name:    "reply over 1 MiB",
+			handler: replyRaw(http.StatusOK, "application/json", `{"uuid":"`+strings.Repeat("a", gurulize.MaxResponseBytes)+`"}`),
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "larger than 1048576 bytes",
+		},
+	}
+	for _, transport := range transports {
+		for _, tt := range tests {
+			c, b := newTestClient(t, transport, tt.handler)
+			for _, kind := range tt.kinds {
+				name := fmt.Sprintf("%s/%s/%s", transport, tt.name, kind)
+				err := callBoth(context.Background(), c, kind)
+				require.Error(t, err, name)
+				var apiErr *gurulize.APIError
+				require.ErrorAs(t, err, &apiErr, name)
+				assert.Equal(t, tt.status, apiErr.StatusCode, name)
+				assert.Equal(t, tt.param, apiErr.Param, name)
+				if tt.is != nil {
+					assert.ErrorIs(t, err, tt.is, name)
+				}
+				for _, other := range []error{gurulize.ErrMissingParameter, gurulize.ErrInvalidParameter, gurulize.ErrInvalidCredentials, gurulize.ErrUnexpectedResponse, gurulize.ErrInvalidRequest} {
+					if other != tt.is {
+						assert.False(t, errors.Is(err, other), "%s: must not match %v", name, other)
+					}
+				}
+				if tt.message != "" || tt.empty {
+					assert.Equal(t, tt.message, apiErr.Message, name)
+				}
+				assert.Contains(t, apiErr.Message, tt.has, name)
+				assert.LessOrEqual(t, len(err.Error()), 400, "%s: errors quote only an excerpt", name)
+				assertNoSecret(t, err)
+			}
+			assert.Equal(t, len(tt.kinds), b.Count(), "%s/%s: an API error is not retried", transport, tt.name)
+		}
+	}
+}
+
+func TestAPIErrorText(t *testing.T) {
+	t.Parallel()
+	c, _ := newTestClient(t, "httpmock", replyJSON(http.StatusOK, map[string]any{"success": false, "message": "Invalid Parameter (callee): Not a phone number"}))
+	err := callBoth(context.Background(), c, "voice")
+	assert.EqualError(t, err, "gurulize: API error (HTTP 200): Invalid Parameter (callee): Not a phone number")
+	assert.EqualError(t, &gurulize.APIError{}, "gurulize: API error")
+	assert.EqualError(t, &gurulize.ValidationError{Field: "CallRequest.Caller", Reason: "is required"}, "gurulize: invalid CallRequest.Caller: is required")
+	assert.EqualError(t, &gurulize.ConfigError{Setting: "WithTimeout", Reason: "must be positive, got 0s"}, "gurulize: invalid WithTimeout: must be positive, got 0s")
+	assert.False(t, errors.Is(&gurulize.APIError{}, nil))
+}
+
+// TestServerEchoingSecrets: a server that quotes the request URL or the
+// password back must not get them into an error.
+func TestServerEchoingSecrets(t *testing.T) {
+	t.Parallel()
+	echo := func(status int, asJSON bool) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			text := fmt.Sprintf("bad request %s %s password=%s form=%s", r.Method, r.URL.String(), r.FormValue("password"), r.PostForm.Encode())
+			if asJSON {
+				replyJSON(status, map[string]any{"success": false, "message": text})(w, r)
+				return
+			}
+			replyRaw(status, "text/plain", text)(w, r)
+		}
+	}
+	for _, transport := range transports {
+		for _, status := range []int{http.StatusOK, http.StatusBadRequest, http.StatusInternalServerError} {
+			for _, asJSON := range []bool{true, false} {
+				logs := &logBuffer{}
+				c, _ := newTestClient(t, transport, echo(status, asJSON), gurulize.WithLogger(logs.Logger()))
+				for _, kind := range []string{"video", "voice"} {
+					err := callBoth(context.Background(), c, kind)
+					require.Error(t, err)
+					assert.Contains(t, err.Error(), "REDACTED", "%s %d %v %s", transport, status, asJSON, kind)
+					assertNoSecret(t, err)
+					var apiErr *gurulize.APIError
+					require.ErrorAs(t, err, &apiErr)
+					assertNoSecret(t, apiErr.Message)
+				}
+				for _, secret := range secrets() {
+					assert.NotContains(t, logs.String(), secret)
+				}
+			}
+		}
+	}
+}
