@@ -392,6 +392,20 @@ func baseURL(u *url.URL) string {
 	return s
 }
 
+// errNoClient is returned by the calls of a Client not built by NewClient.
+var errNoClient = &ConfigError{Setting: "Client", Reason: "not built by NewClient or NewClientFromEnv"}
+
+// check rejects a nil context and a Client that NewClient did not build.
+func (c *Client) check(ctx context.Context) error {
+	if c == nil || c.cfg == nil {
+		return errNoClient
+	}
+	if ctx == nil {
+		return &ValidationError{Field: "ctx", Reason: "is nil"}
+	}
+	return nil
+}
+
 // apiRequest is one call to either API, fully encoded. url and body hold the
 // password: they never leave do except through the redactor.
 type apiRequest struct {

@@ -262,6 +262,17 @@ func TestNilContext(t *testing.T) {
 	assert.Zero(t, b.Count())
 }
 
+func TestZeroClient(t *testing.T) {
+	t.Parallel()
+	for _, c := range []*gurulize.Client{nil, {}} {
+		_, err := c.CreateVideoRoom(context.Background(), validRoom())
+		assert.ErrorIs(t, err, gurulize.ErrInvalidConfig)
+		_, err = c.RegisterCall(context.Background(), validCall())
+		assert.ErrorIs(t, err, gurulize.ErrInvalidConfig)
+	}
+	assert.Equal(t, "gurulize.Client(nil)", fmt.Sprint(gurulize.Client{}))
+}
+
 func TestContextCancelledBeforeCall(t *testing.T) {
 	t.Parallel()
 	for _, transport := range transports {

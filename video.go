@@ -116,8 +116,8 @@ func (t unixMillis) EncodeValues(key string, v *url.Values) error {
 // is not repeated once it may have reached the server, since that could
 // create a second room (see RetryPolicy).
 func (c *Client) CreateVideoRoom(ctx context.Context, req VideoRoomRequest) (*VideoRoom, error) {
-	if ctx == nil {
-		return nil, &ValidationError{Field: "ctx", Reason: "is nil"}
+	if err := c.check(ctx); err != nil {
+		return nil, err
 	}
 	q, err := c.videoQuery(req)
 	if err != nil {

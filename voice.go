@@ -49,8 +49,8 @@ type callForm struct {
 // once it may have reached the server, since that could ring the phones twice
 // (see RetryPolicy).
 func (c *Client) RegisterCall(ctx context.Context, req CallRequest) (*CallRegistration, error) {
-	if ctx == nil {
-		return nil, &ValidationError{Field: "ctx", Reason: "is nil"}
+	if err := c.check(ctx); err != nil {
+		return nil, err
 	}
 	if c.cfg.voiceURL == nil {
 		return nil, ErrNoVoiceURL

@@ -3,6 +3,7 @@
 package redact
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -43,7 +44,14 @@ func New(secrets ...string) *Redactor {
 		add(url.QueryEscape(s))
 		add(url.PathEscape(s))
 		add(strings.ToLower(url.QueryEscape(s)))
-		if b, err := json.Marshal(s); err == nil {
+		if b, err := json.Marshal(s); err == nil { // escapes <, > and & as \u00XX
+			add(string(b[1 : len(b)-1]))
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(s) == nil {
+			b := bytes.TrimSpace(buf.Bytes())
 			add(string(b[1 : len(b)-1]))
 		}
 		q := strconv.Quote(s)

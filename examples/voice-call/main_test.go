@@ -1,0 +1,39 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRun(t *testing.T) {
+	var form url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		form, _ = url.ParseQuery(string(body))
+		_, _ = w.Write([]byte(`{"success":true,"message":"Request Received","id":"7"}`))
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("GURULIZE_USERNAME", "acme")
+	t.Setenv("GURULIZE_PASSWORD", "pw")
+	t.Setenv("GURULIZE_VOICE_URL", srv.URL+"/c2c")
+
+	require.NoError(t, run("532 123 45 67", "(542) 765-4321", 2*time.Minute))
+	assert.Equal(t, "5321234567", form.Get("caller"))
+	assert.Equal(t, "5427654321", form.Get("callee"))
+	assert.Equal(t, "120", form.Get("duration"))
+
+	err := run("", "5427654321", time.Minute)
+	assert.ErrorContains(t, err, "fix CallRequest.Caller")
+	assert.ErrorContains(t, err, "nothing was sent")
+
+	t.Setenv("GURULIZE_VOICE_URL", "")
+	err = run("5321234567", "5427654321", time.Minute)
+	assert.ErrorContains(t, err, "set GURULIZE_VOICE_URL")
+}

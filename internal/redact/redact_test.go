@@ -1,0 +1,132 @@
+package redact
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const secret = `p@ss w/"rd&x=<1>`
+
+func TestStringMasksEveryEncoding(t *testing.T) {
+	t.Parallel()
+	r := New(secret, "")
+	for _, form := range []string{
+		secret,
+		url.QueryEscape(secret),
+		url.PathEscape(secret),
+		`p@ss w/\"rd\u0026x=\u003c1\u003e`, // JSON with HTML escaping
+		`p@ss w/\"rd&x=<1>`,                // Go quoted
+		"p%40ss+w%2f%22rd%26x%3d%3c1%3e",   // lower-case percent-encoding
+	} {
+		out := r.String("before " + form + " after")
+		assert.Equal(t, "before REDACTED after", out, "form %q", form)
+		assert.True(t, r.Contains(form), "form %q", form)
+	}
+	assert.Equal(t, "nothing here", r.String("nothing here"))
+	assert.False(t, r.Contains("nothing here"))
+}
+
+func TestNilAndEmptyRedactor(t *testing.T) {
+	t.Parallel()
+	var r *Redactor
+	assert.Equal(t, "x", r.String("x"))
+	assert.False(t, r.Contains("x"))
+	assert.Equal(t, "x", New().String("x"))
+	assert.Nil(t, New("a").Error(nil))
+}
+
+func TestURL(t *testing.T) {
+	t.Parallel()
+	r := New(secret)
+	u, err := url.Parse("https://user:" + url.QueryEscape("other") + "@example.com/create?username=u&password=" + url.QueryEscape(secret) + "&type=video")
+	require.NoError(t, err)
+	out := r.URL(u, "password")
+	assert.Equal(t, "https://user:REDACTED@example.com/create?password=REDACTED&type=video&username=u", out)
+	assert.Equal(t, "", r.URL(nil))
+
+	plain, err := url.Parse("https://example.com/x?a=1")
+	require.NoError(t, err)
+	assert.Equal(t, "https://example.com/x?a=1", r.URL(plain, "password"), "URLs without the parameter are unchanged")
+	assert.Equal(t, "https://example.com/x?a=1", plain.String(), "the input is not modified")
+}
+
+type leaky struct{ url string }
+
+func (e *leaky) Error() string { return "failed " + e.url }
+
+func TestErrorDropsTheOriginal(t *testing.T) {
+	t.Parallel()
+	r := New(secret)
+	orig := fmt.Errorf("wrapped: %w", &leaky{url: "https://x/?password=" + url.QueryEscape(secret)})
+	err := r.Error(orig)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		assert.NotContains(t, fmt.Sprintf(verb, err), url.QueryEscape(secret), verb)
+	}
+	assert.Contains(t, err.Error(), "password=REDACTED")
+	var l *leaky
+	assert.False(t, errors.As(err, &l), "the original, which holds the secret in its fields, is not reachable")
+	assert.Nil(t, errors.Unwrap(err))
+}
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string { return "i/o timeout" }
+func (timeoutErr) Timeout() bool { return true }
+
+func TestErrorKeepsSafeCauses(t *testing.T) {
+	t.Parallel()
+	r := New(secret)
+	assert.ErrorIs(t, r.Error(fmt.Errorf("x: %w", context.Canceled)), context.Canceled)
+	assert.ErrorIs(t, r.Error(fmt.Errorf("x: %w", context.DeadlineExceeded)), context.DeadlineExceeded)
+
+	dns := &net.DNSError{Err: "no such host", Name: "gurulize.invalid", IsNotFound: true}
+	var gotDNS *net.DNSError
+	require.ErrorAs(t, r.Error(fmt.Errorf("dial: %w", dns)), &gotDNS)
+	assert.Equal(t, dns, gotDNS)
+
+	op := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	var gotOp *net.OpError
+	require.ErrorAs(t, r.Error(fmt.Errorf("x: %w", op)), &gotOp)
+
+	var rec tls.RecordHeaderError
+	require.ErrorAs(t, r.Error(fmt.Errorf("x: %w", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"})), &rec)
+	var alert tls.AlertError
+	require.ErrorAs(t, r.Error(fmt.Errorf("x: %w", tls.AlertError(42))), &alert)
+	var cert *tls.CertificateVerificationError
+	require.ErrorAs(t, r.Error(fmt.Errorf("x: %w", &tls.CertificateVerificationError{Err: errors.New("unknown authority")})), &cert)
+
+	// A safe type whose text carries the secret anyway is dropped.
+	bad := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New(secret)}
+	assert.False(t, errors.As(r.Error(bad), &gotOp))
+
+	te := r.Error(fmt.Errorf("x: %w", timeoutErr{}))
+	var ne net.Error
+	require.ErrorAs(t, te, &ne)
+	assert.True(t, ne.Timeout())
+	assert.True(t, te.(*Error).Temporary())
+	assert.False(t, r.Error(errors.New("plain")).(*Error).Timeout())
+}
+
+func FuzzString(f *testing.F) {
+	f.Add("s3cret", "prefix s3cret suffix")
+	f.Add("a&b=c", "x=a%26b%3Dc")
+	f.Add("\"", `\"`)
+	f.Fuzz(func(t *testing.T, secret, text string) {
+		r := New(secret)
+		out := r.String(text)
+		// A match spanning the mask needs a character of the mask.
+		if secret != "" && !strings.ContainsAny(secret, Mask) {
+			assert.NotContains(t, out, secret)
+			assert.NotContains(t, out, url.QueryEscape(secret))
+		}
+	})
+}

@@ -1,0 +1,95 @@
+package gurulize
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/google/go-querystring/query"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0},
+		{"  ", 0},
+		{"5", 5 * time.Second},
+		{" 120 ", 2 * time.Minute},
+		{"0", 0},
+		{"-3", 0},
+		{"99999999999", 24 * time.Hour},
+		{"soon", 0},
+		{"1.5", 0},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
+		{now.Add(30 * time.Second).Format(time.RFC850), 30 * time.Second},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, parseRetryAfter(tt.in, now), "%q", tt.in)
+	}
+}
+
+func TestRetryWait(t *testing.T) {
+	t.Parallel()
+	p := RetryPolicy{MaxAttempts: 10, MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second}
+	for i := 0; i < 200; i++ {
+		w1 := p.wait(1, 0)
+		assert.GreaterOrEqual(t, w1, 50*time.Millisecond)
+		assert.LessOrEqual(t, w1, 100*time.Millisecond)
+		w3 := p.wait(3, 0)
+		assert.GreaterOrEqual(t, w3, 200*time.Millisecond, "doubled each retry")
+		assert.LessOrEqual(t, w3, 400*time.Millisecond)
+		w9 := p.wait(9, 0)
+		assert.GreaterOrEqual(t, w9, 500*time.Millisecond)
+		assert.LessOrEqual(t, w9, time.Second, "capped at MaxBackoff")
+	}
+	assert.Equal(t, 300*time.Millisecond, p.wait(1, 300*time.Millisecond), "Retry-After replaces the backoff")
+	assert.Equal(t, time.Second, p.wait(1, time.Hour), "Retry-After is capped")
+
+	// Jitter: waits are not all the same.
+	seen := map[time.Duration]bool{}
+	for i := 0; i < 50; i++ {
+		seen[p.wait(2, 0)] = true
+	}
+	assert.Greater(t, len(seen), 1)
+}
+
+func TestWithRetryDefaults(t *testing.T) {
+	t.Parallel()
+	c := &config{}
+	require.NoError(t, WithRetry(RetryPolicy{MaxAttempts: 4})(c))
+	assert.Equal(t, RetryPolicy{MaxAttempts: 4, MinBackoff: defaultRetryPolicy.MinBackoff, MaxBackoff: defaultRetryPolicy.MaxBackoff}, c.retry)
+	require.NoError(t, WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: 10 * time.Second})(c))
+	assert.Equal(t, 10*time.Second, c.retry.MaxBackoff, "a zero MaxBackoff never falls below MinBackoff")
+}
+
+// TestUnixMillisIsEncodedByQuerystring proves go-querystring calls
+// unixMillis.EncodeValues for a field of that type (a pointer receiver would
+// be skipped silently and the time encoded as a string).
+func TestUnixMillisIsEncodedByQuerystring(t *testing.T) {
+	t.Parallel()
+	var _ query.Encoder = unixMillis{}
+	start := time.Date(2020, 8, 11, 15, 28, 57, 999_999_999, time.FixedZone("TRT", 3*3600))
+	v, err := query.Values(videoQuery{DurationInMinutes: 1, StartDate: unixMillis(start)})
+	require.NoError(t, err)
+	assert.Equal(t, url.Values{"durationInMinutes": {"1"}, "startDate": {"1597148937999"}}, v)
+}
+
+func TestSleepHonoursContext(t *testing.T) {
+	t.Parallel()
+	assert.NoError(t, sleep(context.Background(), time.Millisecond))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	assert.ErrorIs(t, sleep(ctx, time.Hour), context.Canceled)
+	assert.ErrorIs(t, sleep(ctx, 0), context.Canceled)
+	assert.Less(t, time.Since(start), time.Second)
+}
