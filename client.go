@@ -682,22 +682,24 @@ func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*ht
 	}
 }
 
-// connTrace records whether an attempt started making a connection and
-// whether it ever got one. An attempt that dialed, or looked up DNS, or began
-// a TLS handshake, but never got a connection cannot have sent a byte of the
-// request, so it is safe to repeat. Callbacks may run on other goroutines.
+// connTrace records whether the transport set out to get a connection for an
+// attempt and whether it ever got one. An attempt that asked for a connection
+// (GetConn) but never got one (GotConn) — refused, DNS failure, TLS handshake
+// failure, timeout while connecting — cannot have sent a byte of the request,
+// so it is safe to repeat. A transport that reports neither (a test double)
+// proves nothing, and its errors are not retried. Only these two hooks are
+// set: they need no per-request network tracing, which keeps the trace cheap.
+// The hooks may run on other goroutines.
 type connTrace struct {
-	dialing atomic.Bool
+	getConn atomic.Bool
 	gotConn atomic.Bool
 }
 
 func (t *connTrace) clientTrace() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
-		DNSStart:          func(httptrace.DNSStartInfo) { t.dialing.Store(true) },
-		ConnectStart:      func(string, string) { t.dialing.Store(true) },
-		TLSHandshakeStart: func() { t.dialing.Store(true) },
-		GotConn:           func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
+		GetConn: func(string) { t.getConn.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
 	}
 }
 
-func (t *connTrace) neverConnected() bool { return t.dialing.Load() && !t.gotConn.Load() }
+func (t *connTrace) neverConnected() bool { return t.getConn.Load() && !t.gotConn.Load() }
