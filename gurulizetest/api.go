@@ -1,0 +1,436 @@
+package gurulizetest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gurulize/gurulize-go"
+)
+
+// The messages the fake answers with, as the provider's reference writes them.
+const (
+	MessageRequestReceived    = "Request Received"
+	MessageInvalidCredentials = "User Information Is Invalid"
+	MessageMethodNotAllowed   = "Method Not Allowed"
+	MessageNotFound           = "Not Found"
+)
+
+// The reasons the fake gives in "Invalid Parameter (x): why" messages.
+const (
+	ReasonNotAPhoneNumber = "Not a phone number"
+	ReasonNotNumeric      = "Must be numerical"
+	ReasonNotPositive     = "Must be positive"
+	ReasonNotMilliseconds = "Must be Unix time in milliseconds, not seconds"
+	ReasonUnknownType     = "Must be video"
+	ReasonUnknownEndHow   = "Must be AUTOMATIC or BY_HOST"
+	ReasonUnknownEndWhen  = "Must be END_TIME or END_OF_DURATION"
+	ReasonUnknownLanguage = "Must be en or tr"
+)
+
+// millisecondsThreshold separates startDate values in milliseconds from ones
+// in seconds: 1e11 is March 1973 as milliseconds, the year 5138 as seconds.
+const millisecondsThreshold = 100_000_000_000
+
+// MissingParameterMessage returns the provider's message for a missing
+// parameter: "Missing Parameter (name)".
+func MissingParameterMessage(name string) string { return "Missing Parameter (" + name + ")" }
+
+// InvalidParameterMessage returns the provider's message for an invalid
+// parameter: "Invalid Parameter (name): why".
+func InvalidParameterMessage(name, why string) string {
+	return "Invalid Parameter (" + name + "): " + why
+}
+
+// The paths the fake serves the two APIs on, below Server.URL.
+const (
+	VideoPath = "/webrtc-meeting/room/create"
+	VoicePath = "/click2call/register"
+)
+
+// Request is one HTTP request the fake received, and what it answered.
+type Request struct {
+	API    string      // "video", "voice", or "" for any other path
+	Method string      // HTTP method
+	Path   string      // URL path
+	Query  url.Values  // URL query
+	Form   url.Values  // form-encoded body of a POST (nil otherwise)
+	Header http.Header // request headers
+	Status int         // HTTP status of the reply
+	Reply  string      // body of the reply
+}
+
+// Room is a room the fake created.
+type Room struct {
+	UUID     string
+	HostURL  string // link for the host, served by the fake
+	GuestURL string // link for the guest, served by the fake
+	Username string // the account that created it
+
+	Duration time.Duration    // durationInMinutes
+	StartAt  time.Time        // startDate, UTC
+	EndHow   gurulize.EndHow  // "" when not sent
+	EndWhen  gurulize.EndWhen // "" when not sent
+	Language gurulize.Language
+
+	Script string // name of the RoomScript the fake plays for it ("" without a server)
+}
+
+// Call is a call the fake registered.
+type Call struct {
+	ID           int64
+	Username     string // the account that registered it
+	Caller       string
+	Callee       string
+	MaxDuration  time.Duration // duration, in whole seconds
+	Language     gurulize.Language
+	RegisteredAt time.Time // the fake clock's time of registration, UTC
+
+	Script string // name of the CallScript the fake plays for it ("" without a server)
+}
+
+// hooks lets the server choose and schedule the lifecycle of a new room or
+// call before the reply is written. Both may set the Script field.
+type hooks interface {
+	roomCreated(r *Room)
+	callRegistered(c *Call)
+}
+
+// backend validates and answers API requests and records them. It serves
+// both the loopback Server and the httpmock Mock.
+type backend struct {
+	accounts     map[string]string
+	firstAccount account
+	linkBase     string // links are linkBase + "/?rop=…&urp=…"
+	now          func() time.Time
+	hooks        hooks // nil: no lifecycles
+
+	mu       sync.Mutex
+	requests []Request
+	rooms    []Room
+	calls    []Call
+	lastID   int64
+	links    map[string]roomLink // rop token -> room and role
+}
+
+type roomLink struct {
+	uuid string
+	role string // "host" or "guest"
+}
+
+func newBackend(accounts []account, linkBase string, now func() time.Time, h hooks) *backend {
+	m := make(map[string]string, len(accounts))
+	for _, a := range accounts {
+		m[a.username] = a.password
+	}
+	return &backend{accounts: m, firstAccount: accounts[0], linkBase: linkBase, now: now, hooks: h, links: map[string]roomLink{}}
+}
+
+// maxRequestBody bounds the body the fake reads.
+const maxRequestBody = 1 << 20
+
+// reply is the JSON both APIs answer with. Field order follows the reference.
+type reply struct {
+	UUID     string `json:"uuid,omitempty"`
+	HostURL  string `json:"hostUrl,omitempty"`
+	GuestURL string `json:"guestUrl,omitempty"`
+	Success  *bool  `json:"success,omitempty"`
+	Message  string `json:"message,omitempty"`
+	ID       int64  `json:"id,omitempty"`
+}
+
+func failure(msg string) reply {
+	f := false
+	return reply{Success: &f, Message: msg}
+}
+
+// serve answers r as the API named api ("video" or "voice") and records it.
+func (b *backend) serve(api string, w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	rec := Request{API: api, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()}
+	status, body := b.answer(api, r, &rec)
+	raw, _ := json.Marshal(body)
+	rec.Status, rec.Reply = status, string(raw)
+	b.mu.Lock()
+	b.requests = append(b.requests, rec)
+	b.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	if status == http.StatusMethodNotAllowed {
+		if api == "video" {
+			w.Header().Set("Allow", http.MethodGet)
+		} else {
+			w.Header().Set("Allow", http.MethodPost)
+		}
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(raw)
+}
+
+func (b *backend) answer(api string, r *http.Request, rec *Request) (int, reply) {
+	switch api {
+	case "video":
+		if r.Method != http.MethodGet {
+			return http.StatusMethodNotAllowed, failure(MessageMethodNotAllowed)
+		}
+		return b.createRoom(rec.Query)
+	case "voice":
+		if r.Method != http.MethodPost {
+			return http.StatusMethodNotAllowed, failure(MessageMethodNotAllowed)
+		}
+		form, problem := readForm(r)
+		if problem != "" {
+			return http.StatusBadRequest, failure(problem)
+		}
+		rec.Form = form
+		return b.registerCall(form)
+	}
+	return http.StatusNotFound, failure(MessageNotFound)
+}
+
+// readForm parses a form-encoded body (and only the body: the reference
+// says POST parameters). A body it cannot use is described in problem.
+func readForm(r *http.Request) (form url.Values, problem string) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil {
+		return nil, "Cannot Read Request"
+	}
+	if len(raw) > maxRequestBody {
+		return nil, "Request Too Large"
+	}
+	ct := r.Header.Get("Content-Type")
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	if !strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") {
+		return url.Values{}, "" // the parameters are not where the server looks: they are all missing
+	}
+	form, err = url.ParseQuery(string(raw))
+	if err != nil {
+		return nil, "Malformed Request Body"
+	}
+	return form, ""
+}
+
+// checkAccount applies the provider's first checks: both credentials
+// present, then valid.
+func (b *backend) checkAccount(v url.Values) (string, *reply) {
+	for _, name := range []string{"username", "password"} {
+		if v.Get(name) == "" {
+			f := failure(MissingParameterMessage(name))
+			return "", &f
+		}
+	}
+	user := v.Get("username")
+	if pass, ok := b.accounts[user]; !ok || pass != v.Get("password") {
+		f := failure(MessageInvalidCredentials)
+		return "", &f
+	}
+	return user, nil
+}
+
+// fail is shorthand for a validation failure: the provider answers these
+// with HTTP 200 and "success": false.
+func fail(msg string) (int, reply) { return http.StatusOK, failure(msg) }
+
+func (b *backend) createRoom(q url.Values) (int, reply) {
+	user, bad := b.checkAccount(q)
+	if bad != nil {
+		return http.StatusOK, *bad
+	}
+	for _, name := range []string{"durationInMinutes", "type", "startDate"} {
+		if q.Get(name) == "" {
+			return fail(MissingParameterMessage(name))
+		}
+	}
+	minutes, err := strconv.ParseInt(q.Get("durationInMinutes"), 10, 64)
+	if err != nil {
+		return fail(InvalidParameterMessage("durationInMinutes", ReasonNotNumeric))
+	}
+	if minutes <= 0 || minutes > int64(1<<31) {
+		return fail(InvalidParameterMessage("durationInMinutes", ReasonNotPositive))
+	}
+	if !strings.EqualFold(q.Get("type"), "video") {
+		return fail(InvalidParameterMessage("type", ReasonUnknownType))
+	}
+	start, err := strconv.ParseInt(q.Get("startDate"), 10, 64)
+	if err != nil {
+		return fail(InvalidParameterMessage("startDate", ReasonNotNumeric))
+	}
+	if start < millisecondsThreshold {
+		return fail(InvalidParameterMessage("startDate", ReasonNotMilliseconds))
+	}
+	room := Room{
+		Username: user,
+		Duration: time.Duration(minutes) * time.Minute,
+		StartAt:  time.UnixMilli(start).UTC(),
+		EndHow:   gurulize.EndHow(q.Get("endHow")),
+		EndWhen:  gurulize.EndWhen(q.Get("endWhen")),
+		Language: gurulize.Language(q.Get("lang")),
+	}
+	if _, sent := q["endHow"]; sent && !room.EndHow.Known() {
+		return fail(InvalidParameterMessage("endHow", ReasonUnknownEndHow))
+	}
+	if _, sent := q["endWhen"]; sent && !room.EndWhen.Known() {
+		return fail(InvalidParameterMessage("endWhen", ReasonUnknownEndWhen))
+	}
+	if _, sent := q["lang"]; sent && !room.Language.Known() {
+		return fail(InvalidParameterMessage("lang", ReasonUnknownLanguage))
+	}
+	room.UUID = newUUID()
+	hostTok, guestTok, roomTok := newToken(), newToken(), newToken()
+	room.HostURL = b.linkBase + "/?rop=" + hostTok + "&urp=" + roomTok
+	room.GuestURL = b.linkBase + "/?rop=" + guestTok + "&urp=" + roomTok
+	if b.hooks != nil {
+		b.hooks.roomCreated(&room)
+	}
+	b.mu.Lock()
+	b.rooms = append(b.rooms, room)
+	b.links[hostTok] = roomLink{uuid: room.UUID, role: "host"}
+	b.links[guestTok] = roomLink{uuid: room.UUID, role: "guest"}
+	b.mu.Unlock()
+	return http.StatusOK, reply{UUID: room.UUID, HostURL: room.HostURL, GuestURL: room.GuestURL}
+}
+
+func (b *backend) registerCall(f url.Values) (int, reply) {
+	user, bad := b.checkAccount(f)
+	if bad != nil {
+		return http.StatusOK, *bad
+	}
+	for _, name := range []string{"caller", "callee", "duration"} {
+		if f.Get(name) == "" {
+			return fail(MissingParameterMessage(name))
+		}
+	}
+	for _, name := range []string{"caller", "callee"} {
+		if !allDigits(f.Get(name)) {
+			return fail(InvalidParameterMessage(name, ReasonNotAPhoneNumber))
+		}
+	}
+	seconds, err := strconv.ParseInt(f.Get("duration"), 10, 64)
+	if err != nil {
+		return fail(InvalidParameterMessage("duration", ReasonNotNumeric))
+	}
+	if seconds <= 0 || seconds > int64(1<<31) {
+		return fail(InvalidParameterMessage("duration", ReasonNotPositive))
+	}
+	lang := gurulize.Language(f.Get("lang"))
+	if _, sent := f["lang"]; sent && !lang.Known() {
+		return fail(InvalidParameterMessage("lang", ReasonUnknownLanguage))
+	}
+	call := Call{
+		Username:     user,
+		Caller:       f.Get("caller"),
+		Callee:       f.Get("callee"),
+		MaxDuration:  time.Duration(seconds) * time.Second,
+		Language:     lang,
+		RegisteredAt: b.now().UTC(),
+	}
+	b.mu.Lock()
+	b.lastID++
+	call.ID = b.lastID
+	b.mu.Unlock()
+	if b.hooks != nil {
+		b.hooks.callRegistered(&call)
+	}
+	b.mu.Lock()
+	b.calls = append(b.calls, call)
+	b.mu.Unlock()
+	t := true
+	return http.StatusOK, reply{Success: &t, Message: MessageRequestReceived, ID: call.ID}
+}
+
+// serveLink answers a GET on a room link with a short page naming the room
+// and the role, so links handed out in tests lead somewhere.
+func (b *backend) serveLink(w http.ResponseWriter, r *http.Request) {
+	b.mu.Lock()
+	link, ok := b.links[r.URL.Query().Get("rop")]
+	b.mu.Unlock()
+	status, body := http.StatusNotFound, "gurulizetest: no such room link\n"
+	if ok && r.Method == http.MethodGet && r.URL.Path == "/" {
+		status, body = http.StatusOK, fmt.Sprintf("gurulizetest room %s: you are the %s\n", link.uuid, link.role)
+	}
+	b.mu.Lock()
+	b.requests = append(b.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Status: status, Reply: body})
+	b.mu.Unlock()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// newUUID returns a random version 4 UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// newToken returns a random URL-safe token for a room link.
+func newToken() string {
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Copies of the records, for the exported accessors of Server and Mock.
+
+func (b *backend) requestLog() []Request {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]Request(nil), b.requests...)
+}
+
+func (b *backend) roomList() []Room {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]Room(nil), b.rooms...)
+}
+
+func (b *backend) callList() []Call {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]Call(nil), b.calls...)
+}
+
+func (b *backend) findRoom(uuid string) (Room, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, r := range b.rooms {
+		if r.UUID == uuid {
+			return r, true
+		}
+	}
+	return Room{}, false
+}
+
+func (b *backend) findCall(id int64) (Call, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range b.calls {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Call{}, false
+}

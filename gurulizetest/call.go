@@ -1,0 +1,316 @@
+package gurulizetest
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The status codes of the voice callbacks, as on the wire.
+const (
+	codeCallsStarting = iota
+	codeCallerConnected
+	codeCalleeConnected
+	codeCallerBusy
+	codeCalleeBusy
+	codeCallerReject
+	codeCalleeReject
+	codeCallerNotAnswered
+	codeCalleeNotAnswered
+	codeCallerNotConnected
+	codeCalleeNotConnected
+	codeCallerClosed
+	codeCalleeClosed
+	codeOutOfCredits
+)
+
+// statusNames are the desc values the provider sends, indexed by code.
+var statusNames = [...]string{
+	"CALLS_STARTING", "CALLER_CONNECTED", "CALLEE_CONNECTED",
+	"CALLER_BUSY", "CALLEE_BUSY", "CALLER_REJECT", "CALLEE_REJECT",
+	"CALLER_NOT_ANSWERED", "CALLEE_NOT_ANSWERED",
+	"CALLER_NOT_CONNECTED", "CALLEE_NOT_CONNECTED",
+	"CALLER_CLOSED", "CALLEE_CLOSED", "OUT_OF_CREDITS",
+}
+
+// statusName returns the wire name of a status code, or "" for an unknown one.
+func statusName(code int) string {
+	if code >= 0 && code < len(statusNames) {
+		return statusNames[code]
+	}
+	return ""
+}
+
+// The causes the fake sends. The provider documents only "0"; the others
+// are Q.850 cause values, a plausible stand-in that handlers should treat
+// as opaque text.
+const (
+	causeNone          = "0"
+	causeNormal        = "16"
+	causeBusy          = "17"
+	causeNoAnswer      = "19"
+	causeRejected      = "21"
+	causeNotReachable  = "27"
+	causeOutOfCredits  = "0"
+	callerAnswersAfter = 8 * time.Second  // CALLER_CONNECTED
+	calleeAnswersAfter = 10 * time.Second // CALLEE_CONNECTED, after CALLER_CONNECTED
+)
+
+// Leg is one of the two phone calls of a click-to-call: the provider rings
+// the caller first, then connects the callee.
+type Leg int
+
+// The two legs.
+const (
+	CallerLeg Leg = iota + 1
+	CalleeLeg
+)
+
+// String returns "caller" or "callee".
+func (l Leg) String() string {
+	switch l {
+	case CallerLeg:
+		return "caller"
+	case CalleeLeg:
+		return "callee"
+	}
+	return "Leg(" + strconv.Itoa(int(l)) + ")"
+}
+
+// CallStep is one status callback of a call, After its registration.
+type CallStep struct {
+	After time.Duration // after registration; sent in whole Unix seconds
+	Code  int           // the status code, 0–13 for the documented ones
+	Desc  string        // "" sends the wire name of Code, such as "CALLER_CONNECTED"
+	Cause string        // "" sends "0"
+}
+
+// Status returns a step sending code with cause after the call's registration.
+func Status(after time.Duration, code int, cause string) CallStep {
+	return CallStep{After: after, Code: code, Cause: cause}
+}
+
+// CallScript is the status callbacks of one call. The fake applies the
+// provider's rule that a call is cut when it reaches the registered
+// duration: if CALLEE_CONNECTED is at c, steps after c + duration are
+// dropped and replaced by CALLER_CLOSED and CALLEE_CLOSED at c + duration.
+type CallScript struct {
+	Name  string
+	Steps []CallStep // in any order; played sorted by After
+}
+
+// String describes the script by its name and number of steps.
+func (s CallScript) String() string { return fmt.Sprintf("%s (%d steps)", s.Name, len(s.Steps)) }
+
+// Answered is the script of a call both people answer: CALLS_STARTING, the
+// caller answers after 8s (CALLER_CONNECTED), the callee 10s later
+// (CALLEE_CONNECTED); after talking for talk the callee hangs up
+// (CALLEE_CLOSED, then CALLER_CLOSED in the same second). TalkTime is talk,
+// or the registered duration if that is shorter.
+func Answered(talk time.Duration) CallScript {
+	return answered("answered "+shortDuration(talk)+", callee hangs up", talk, codeCalleeClosed, codeCallerClosed)
+}
+
+// CallerHangsUp is Answered, but the caller hangs up first.
+func CallerHangsUp(talk time.Duration) CallScript {
+	return answered("answered "+shortDuration(talk)+", caller hangs up", talk, codeCallerClosed, codeCalleeClosed)
+}
+
+func answered(name string, talk time.Duration, first, second int) CallScript {
+	talk = talk.Truncate(time.Second)
+	connected := callerAnswersAfter + calleeAnswersAfter
+	return CallScript{Name: name, Steps: []CallStep{
+		Status(0, codeCallsStarting, causeNone),
+		Status(callerAnswersAfter, codeCallerConnected, causeNone),
+		Status(connected, codeCalleeConnected, causeNone),
+		Status(connected+talk, first, causeNormal),
+		Status(connected+talk, second, causeNormal),
+	}}
+}
+
+// legFailure is the script of a call that fails on one leg with the status
+// callerCode (caller leg) or callerCode+1 (callee leg), after, counted from
+// the moment that leg starts ringing.
+func legFailure(what string, leg Leg, callerCode int, after time.Duration, cause string) CallScript {
+	steps := []CallStep{Status(0, codeCallsStarting, causeNone)}
+	code, start := callerCode, time.Duration(0)
+	if leg == CalleeLeg {
+		steps = append(steps, Status(callerAnswersAfter, codeCallerConnected, causeNone))
+		code, start = callerCode+1, callerAnswersAfter
+	}
+	steps = append(steps, Status(start+after, code, cause))
+	return CallScript{Name: leg.String() + " " + what, Steps: steps}
+}
+
+// Busy is the script of a call whose leg is busy: CALLER_BUSY 4s after
+// CALLS_STARTING, or, after the caller answers, CALLEE_BUSY.
+func Busy(leg Leg) CallScript {
+	return legFailure("busy", leg, codeCallerBusy, 4*time.Second, causeBusy)
+}
+
+// Rejected is the script of a call whose leg rejects it after ringing 6s
+// (CALLER_REJECT or CALLEE_REJECT).
+func Rejected(leg Leg) CallScript {
+	return legFailure("rejects", leg, codeCallerReject, 6*time.Second, causeRejected)
+}
+
+// NoAnswer is the script of a call whose leg rings for 30s unanswered
+// (CALLER_NOT_ANSWERED or CALLEE_NOT_ANSWERED).
+func NoAnswer(leg Leg) CallScript {
+	return legFailure("does not answer", leg, codeCallerNotAnswered, 30*time.Second, causeNoAnswer)
+}
+
+// NotConnected is the script of a call whose leg cannot be reached at all
+// (CALLER_NOT_CONNECTED or CALLEE_NOT_CONNECTED, 1s after it is dialled).
+func NotConnected(leg Leg) CallScript {
+	return legFailure("not connected", leg, codeCallerNotConnected, time.Second, causeNotReachable)
+}
+
+// OutOfCredits is the script of a call the account cannot pay for:
+// CALLS_STARTING, then OUT_OF_CREDITS a second later.
+func OutOfCredits() CallScript {
+	return CallScript{Name: "out of credits", Steps: []CallStep{
+		Status(0, codeCallsStarting, causeNone),
+		Status(time.Second, codeOutOfCredits, causeOutOfCredits),
+	}}
+}
+
+// Magic callee numbers: registering a call to one of these plays the
+// matching script, the way telephony providers publish test numbers. Any
+// other callee plays the server's default call script (Answered(time.Minute)
+// unless WithCallScript says otherwise). The last two digits are the
+// status code the call ends with.
+const (
+	NumberCallerBusy         = "5005550003" // Busy(CallerLeg): CALLER_BUSY
+	NumberCalleeBusy         = "5005550004" // Busy(CalleeLeg): CALLEE_BUSY
+	NumberCallerRejects      = "5005550005" // Rejected(CallerLeg): CALLER_REJECT
+	NumberCalleeRejects      = "5005550006" // Rejected(CalleeLeg): CALLEE_REJECT
+	NumberCallerNoAnswer     = "5005550007" // NoAnswer(CallerLeg): CALLER_NOT_ANSWERED
+	NumberCalleeNoAnswer     = "5005550008" // NoAnswer(CalleeLeg): CALLEE_NOT_ANSWERED
+	NumberCallerNotConnected = "5005550009" // NotConnected(CallerLeg): CALLER_NOT_CONNECTED
+	NumberCalleeNotConnected = "5005550010" // NotConnected(CalleeLeg): CALLEE_NOT_CONNECTED
+	NumberOutOfCredits       = "5005550013" // OutOfCredits(): OUT_OF_CREDITS
+)
+
+// The prefixes of the answered magic numbers; three digits of seconds follow.
+const (
+	answeredPrefix      = "5005551"
+	callerHangsUpPrefix = "5005552"
+)
+
+// NumberAnsweredFor returns the magic callee number "5005551SSS": the call
+// is answered and lasts talk (SSS whole seconds, 000–999; talk is clamped to
+// that range), then the callee hangs up: Answered(talk).
+func NumberAnsweredFor(talk time.Duration) string { return answeredPrefix + threeDigits(talk) }
+
+// NumberCallerHangsUpAfter returns the magic callee number "5005552SSS": as
+// NumberAnsweredFor, but the caller hangs up: CallerHangsUp(talk).
+func NumberCallerHangsUpAfter(talk time.Duration) string {
+	return callerHangsUpPrefix + threeDigits(talk)
+}
+
+func threeDigits(d time.Duration) string {
+	s := min(max(int64(d/time.Second), 0), 999)
+	return fmt.Sprintf("%03d", s)
+}
+
+// ScriptForCallee returns the script a magic callee number selects, and
+// false for any other number.
+func ScriptForCallee(callee string) (CallScript, bool) {
+	switch callee {
+	case NumberCallerBusy:
+		return Busy(CallerLeg), true
+	case NumberCalleeBusy:
+		return Busy(CalleeLeg), true
+	case NumberCallerRejects:
+		return Rejected(CallerLeg), true
+	case NumberCalleeRejects:
+		return Rejected(CalleeLeg), true
+	case NumberCallerNoAnswer:
+		return NoAnswer(CallerLeg), true
+	case NumberCalleeNoAnswer:
+		return NoAnswer(CalleeLeg), true
+	case NumberCallerNotConnected:
+		return NotConnected(CallerLeg), true
+	case NumberCalleeNotConnected:
+		return NotConnected(CalleeLeg), true
+	case NumberOutOfCredits:
+		return OutOfCredits(), true
+	}
+	if len(callee) == 10 && allDigits(callee) {
+		secs, _ := strconv.Atoi(callee[7:])
+		talk := time.Duration(secs) * time.Second
+		switch {
+		case strings.HasPrefix(callee, answeredPrefix):
+			return Answered(talk), true
+		case strings.HasPrefix(callee, callerHangsUpPrefix):
+			return CallerHangsUp(talk), true
+		}
+	}
+	return CallScript{}, false
+}
+
+// voiceStatus is one call callback before encoding.
+type voiceStatus struct {
+	at    time.Time
+	code  int
+	desc  string
+	cause string
+}
+
+// query encodes st as the provider does, in the reference's order: id,
+// code, desc, cause, time (Unix seconds). With sparse, desc and cause are
+// left out.
+func (st voiceStatus) query(id int64, sparse bool) string {
+	var b strings.Builder
+	b.WriteString("id=" + strconv.FormatInt(id, 10))
+	b.WriteString("&code=" + strconv.Itoa(st.code))
+	if !sparse {
+		b.WriteString("&desc=" + url.QueryEscape(st.desc))
+		b.WriteString("&cause=" + url.QueryEscape(st.cause))
+	}
+	b.WriteString("&time=" + strconv.FormatInt(st.at.Unix(), 10))
+	return b.String()
+}
+
+// voiceStatuses returns the callbacks of call when it follows s, with the
+// cut at the registered duration applied.
+func (s CallScript) voiceStatuses(call Call) []voiceStatus {
+	steps := append([]CallStep(nil), s.Steps...)
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].After < steps[j].After })
+	cut := time.Duration(-1)
+	for _, st := range steps {
+		if st.Code == codeCalleeConnected {
+			cut = st.After + call.MaxDuration
+			break
+		}
+	}
+	var out []voiceStatus
+	add := func(st CallStep) {
+		desc, cause := st.Desc, st.Cause
+		if desc == "" {
+			desc = statusName(st.Code)
+		}
+		if cause == "" {
+			cause = causeNone
+		}
+		at := call.RegisteredAt.Add(st.After)
+		out = append(out, voiceStatus{at: at, code: st.Code, desc: desc, cause: cause})
+	}
+	cutShort := false
+	for _, st := range steps {
+		if cut >= 0 && st.After > cut {
+			cutShort = true
+			continue
+		}
+		add(st)
+	}
+	if cutShort {
+		add(Status(cut, codeCallerClosed, causeNormal))
+		add(Status(cut, codeCalleeClosed, causeNormal))
+	}
+	return out
+}

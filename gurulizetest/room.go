@@ -1,0 +1,366 @@
+package gurulizetest
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gurulize/gurulize-go"
+)
+
+// Party is a person in a video room. Its value is the eventSource the
+// provider sends for what that person does.
+type Party string
+
+// The two people in a room.
+const (
+	Host  Party = "HOST"
+	Guest Party = "GUEST"
+)
+
+// The eventSource of what the provider's server itself does (ending an
+// AUTOMATIC room when its time runs out).
+const sourceServer = "SERVER"
+
+// The event codes and end reasons of the video callbacks, as on the wire.
+const (
+	codeJoin           = "JOIN"
+	codeRoomActivated  = "ROOM_ACTIVATED"
+	codeMeetingStarted = "MEETING_STARTED"
+	codeLeft           = "LEFT"
+	codeMeetingEnded   = "MEETING_ENDED"
+
+	reasonHangup           = "HANGUP"
+	reasonEndMeeting       = "END_MEETING"
+	reasonEndMeetingForced = "END_MEETING_FORCED"
+)
+
+// RoomAction is what happens in a RoomStep.
+type RoomAction string
+
+// The actions a RoomStep can take.
+const (
+	// ActionJoin: Party enters the room (JOIN). When both people are in,
+	// a meeting starts (MEETING_STARTED), preceded the first time by
+	// ROOM_ACTIVATED.
+	ActionJoin RoomAction = "join"
+	// ActionHangUp: Party presses the end-call button. A meeting in
+	// progress ends (MEETING_ENDED, reason HANGUP); Party leaves (LEFT).
+	ActionHangUp RoomAction = "hang-up"
+	// ActionDrop: Party's connection drops. Party leaves (LEFT); a meeting
+	// in progress ends (MEETING_ENDED without a reason).
+	ActionDrop RoomAction = "drop"
+	// ActionEndMeeting: the host ends the meeting for everyone. In a room
+	// created with endHow=BY_HOST: MEETING_ENDED from HOST with reason
+	// END_MEETING, everyone leaves, and the room is over. In any other
+	// room the button does not exist, and the host just hangs up.
+	ActionEndMeeting RoomAction = "end-meeting"
+	// ActionSend sends RoomStep.Event as it is, outside every rule: for
+	// sequences the provider's rules would never produce.
+	ActionSend RoomAction = "send"
+)
+
+// RoomStep is one thing that happens in a room, At a time after the room's
+// startDate.
+type RoomStep struct {
+	At     time.Duration // after the room's startDate
+	Action RoomAction
+	Party  Party    // who acts, for ActionJoin, ActionHangUp and ActionDrop
+	Event  RawEvent // what ActionSend sends
+}
+
+// RawEvent is a video callback sent as it is by ActionSend. Its
+// receivedTime is the room's startDate plus the step's At.
+type RawEvent struct {
+	Code                 string        // e.g. "MEETING_ENDED", or any other text
+	Source               string        // eventSource, e.g. "HOST"
+	Reason               string        // "" for none
+	MeetingTotalDuration time.Duration // sent in milliseconds
+}
+
+// Join returns a step in which p enters the room at offset at.
+func Join(at time.Duration, p Party) RoomStep {
+	return RoomStep{At: at, Action: ActionJoin, Party: p}
+}
+
+// HangUp returns a step in which p presses the end-call button at offset at.
+func HangUp(at time.Duration, p Party) RoomStep {
+	return RoomStep{At: at, Action: ActionHangUp, Party: p}
+}
+
+// Drop returns a step in which p's connection drops at offset at.
+func Drop(at time.Duration, p Party) RoomStep {
+	return RoomStep{At: at, Action: ActionDrop, Party: p}
+}
+
+// EndMeeting returns a step in which the host ends the meeting for
+// everyone at offset at (see ActionEndMeeting).
+func EndMeeting(at time.Duration) RoomStep {
+	return RoomStep{At: at, Action: ActionEndMeeting, Party: Host}
+}
+
+// Send returns a step that sends ev as it is at offset at.
+func Send(at time.Duration, ev RawEvent) RoomStep {
+	return RoomStep{At: at, Action: ActionSend, Event: ev}
+}
+
+// RoomScript is what the people in a room do. The fake turns it into the
+// callbacks the provider would send, applying the provider's rules: a
+// meeting runs while both people are in; ROOM_ACTIVATED comes once;
+// meetingTotalDuration is cumulative over the room's meetings; and in a room
+// created with endHow=AUTOMATIC the server ends the meeting when time runs
+// out (MEETING_ENDED from SERVER, reason END_MEETING_FORCED), at startDate +
+// durationInMinutes, or with endWhen=END_OF_DURATION once the meetings have
+// lasted durationInMinutes in total. After that the room is over: later
+// steps are not played (but ActionSend steps always are).
+type RoomScript struct {
+	Name  string
+	Steps []RoomStep // in any order; played sorted by At
+}
+
+// Meet is the script "meet d": the host comes in at the start, the guest 30
+// seconds later, they meet for d, then the guest hangs up and the host leaves
+// 5 seconds after. The room is billed d, over one meeting, ended by HANGUP.
+func Meet(d time.Duration) RoomScript {
+	return RoomScript{Name: "meet " + shortDuration(d), Steps: []RoomStep{
+		Join(0, Host),
+		Join(30*time.Second, Guest),
+		HangUp(30*time.Second+d, Guest),
+		HangUp(30*time.Second+d+5*time.Second, Host),
+	}}
+}
+
+// TwoBreaks is the script "two breaks": three meetings of 10, 15 and 5
+// minutes. The guest's connection drops after the first and the guest comes
+// back 2 minutes later; the host hangs up after the second and rejoins a
+// minute later; the guest hangs up at the end. The room is billed 30
+// minutes over 3 meetings, ended by HANGUP.
+func TwoBreaks() RoomScript {
+	return RoomScript{Name: "two breaks", Steps: []RoomStep{
+		Join(0, Host),
+		Join(time.Minute, Guest),
+		Drop(11*time.Minute, Guest),
+		Join(13*time.Minute, Guest),
+		HangUp(28*time.Minute, Host),
+		Join(29*time.Minute, Host),
+		HangUp(34*time.Minute, Guest),
+		HangUp(34*time.Minute+10*time.Second, Host),
+	}}
+}
+
+// HostEnds is the script "host ends": the host comes in at the start, the
+// guest 30 seconds later, and after meeting for d the host ends the meeting
+// for everyone. In a room created with endHow=BY_HOST that is MEETING_ENDED
+// from HOST with reason END_MEETING; in other rooms the host hangs up.
+func HostEnds(d time.Duration) RoomScript {
+	return RoomScript{Name: "host ends after " + shortDuration(d), Steps: []RoomStep{
+		Join(0, Host),
+		Join(30*time.Second, Guest),
+		EndMeeting(30*time.Second + d),
+	}}
+}
+
+// TimeRunsOut is the script "time runs out": the host comes in at the start,
+// the guest 30 seconds later, and neither leaves. In a room created with
+// endHow=AUTOMATIC the server ends the meeting when the room's time runs out
+// (MEETING_ENDED from SERVER, reason END_MEETING_FORCED): with the default
+// endWhen=END_TIME at startDate + durationInMinutes, so the room is billed
+// its duration minus 30 seconds; with END_OF_DURATION after the full
+// duration of meeting. In other rooms the meeting never ends.
+func TimeRunsOut() RoomScript {
+	return RoomScript{Name: "time runs out", Steps: []RoomStep{
+		Join(0, Host),
+		Join(30*time.Second, Guest),
+	}}
+}
+
+// NoShow is the script "no show": the host waits 10 minutes alone, then
+// leaves. The room is never activated and bills nothing.
+func NoShow() RoomScript {
+	return RoomScript{Name: "no show", Steps: []RoomStep{
+		Join(0, Host),
+		HangUp(10*time.Minute, Host),
+	}}
+}
+
+// Silent is the script in which nothing happens: no callback is sent. Use it
+// as the default script to play scripts only with Server.PlayRoom.
+func Silent() RoomScript { return RoomScript{Name: "silent"} }
+
+// videoEvent is one room callback before encoding.
+type videoEvent struct {
+	at     time.Time
+	code   string
+	source string
+	reason string
+	total  time.Duration
+}
+
+// payload encodes ev as the provider does: every number a JSON string, the
+// fields in the reference's order. With sparse, reason and
+// meetingTotalDuration are left out where they carry nothing.
+func (ev videoEvent) payload(room string, sparse bool) []byte {
+	w := []string{
+		`"code":` + strconv.Quote(ev.code),
+		`"eventSource":` + strconv.Quote(ev.source),
+		`"receivedTime":"` + strconv.FormatInt(ev.at.UnixMilli(), 10) + `"`,
+	}
+	if !sparse || ev.reason != "" {
+		w = append(w, `"reason":`+strconv.Quote(ev.reason))
+	}
+	w = append(w, `"roomUuid":`+strconv.Quote(room))
+	if !sparse || ev.total != 0 || ev.code == codeMeetingEnded {
+		w = append(w, `"meetingTotalDuration":"`+strconv.FormatInt(ev.total.Milliseconds(), 10)+`"`)
+	}
+	b := []byte{'{'}
+	for i, f := range w {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, f...)
+	}
+	return append(b, '}')
+}
+
+// roomPlay turns a script into the events of one room.
+type roomPlay struct {
+	room      Room
+	present   map[Party]bool
+	inMeeting bool
+	began     time.Duration // offset at which the meeting in progress began
+	total     time.Duration // meeting time before the meeting in progress
+	activated bool
+	over      bool
+	events    []videoEvent
+	at        time.Duration // offset of the step being played
+	n         int           // events emitted in this step: each is 1ms after the previous
+}
+
+// videoEvents returns the callbacks room sends when its people follow s.
+func (s RoomScript) videoEvents(room Room) []videoEvent {
+	steps := append([]RoomStep(nil), s.Steps...)
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].At < steps[j].At })
+	p := &roomPlay{room: room, present: map[Party]bool{}}
+	for _, st := range steps {
+		if d, ok := p.deadline(); ok && !p.over && d <= st.At {
+			p.forceEnd(d)
+		}
+		p.at, p.n = st.At, 0
+		switch {
+		case st.Action == ActionSend:
+			p.emit(st.Event.Code, st.Event.Source, st.Event.Reason, st.Event.MeetingTotalDuration)
+		case p.over:
+		default:
+			p.apply(st)
+		}
+	}
+	if d, ok := p.deadline(); ok && !p.over && (p.inMeeting || p.present[Host] || p.present[Guest]) {
+		p.forceEnd(d)
+	}
+	return p.events
+}
+
+// deadline is when the server ends the meeting, for AUTOMATIC rooms.
+func (p *roomPlay) deadline() (time.Duration, bool) {
+	if p.room.EndHow != gurulize.EndAutomatic {
+		return 0, false
+	}
+	if p.room.EndWhen == gurulize.EndAfterDuration {
+		if !p.inMeeting {
+			return 0, false
+		}
+		return p.began + p.room.Duration - p.total, true
+	}
+	return p.room.Duration, true
+}
+
+func (p *roomPlay) emit(code, source, reason string, total time.Duration) {
+	at := p.room.StartAt.Add(p.at + time.Duration(p.n)*time.Millisecond)
+	p.n++
+	p.events = append(p.events, videoEvent{at: at, code: code, source: source, reason: reason, total: total})
+}
+
+// endMeeting ends the meeting in progress, if any, with a MEETING_ENDED.
+func (p *roomPlay) endMeeting(source, reason string) {
+	if !p.inMeeting {
+		return
+	}
+	p.inMeeting = false
+	p.total += p.at - p.began
+	p.emit(codeMeetingEnded, source, reason, p.total)
+}
+
+func (p *roomPlay) leave(who Party) {
+	if p.present[who] {
+		p.present[who] = false
+		p.emit(codeLeft, string(who), "", 0)
+	}
+}
+
+func (p *roomPlay) forceEnd(at time.Duration) {
+	p.at, p.n = at, 0
+	p.endMeeting(sourceServer, reasonEndMeetingForced)
+	p.leave(Guest)
+	p.leave(Host)
+	p.over = true
+}
+
+func (p *roomPlay) apply(st RoomStep) {
+	who := st.Party
+	switch st.Action {
+	case ActionJoin:
+		if p.present[who] || (who != Host && who != Guest) {
+			return
+		}
+		p.present[who] = true
+		p.emit(codeJoin, string(who), "", 0)
+		if p.present[Host] && p.present[Guest] && !p.inMeeting {
+			if !p.activated {
+				p.activated = true
+				p.emit(codeRoomActivated, string(who), "", 0)
+			}
+			p.inMeeting, p.began = true, p.at
+			p.emit(codeMeetingStarted, string(who), "", 0)
+		}
+	case ActionHangUp:
+		if p.present[who] {
+			p.endMeeting(string(who), reasonHangup)
+			p.leave(who)
+		}
+	case ActionDrop:
+		if p.present[who] {
+			p.leave(who)
+			p.endMeeting(string(who), "")
+		}
+	case ActionEndMeeting:
+		if !p.present[Host] {
+			return
+		}
+		if p.room.EndHow != gurulize.EndByHost {
+			p.endMeeting(string(Host), reasonHangup)
+			p.leave(Host)
+			return
+		}
+		p.endMeeting(string(Host), reasonEndMeeting)
+		p.leave(Guest)
+		p.leave(Host)
+		p.over = true
+	}
+}
+
+// shortDuration prints d without zero units: "40m", "1h30m", "45s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// String describes the script by its name and number of steps.
+func (s RoomScript) String() string { return fmt.Sprintf("%s (%d steps)", s.Name, len(s.Steps)) }
