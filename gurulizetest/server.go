@@ -266,6 +266,7 @@ func NewTestServer(t testing.TB, opts ...Option) *Server {
 	s, err := NewServer(opts...)
 	if err != nil {
 		t.Fatalf("gurulizetest.NewTestServer: %v", err)
+		return nil
 	}
 	t.Cleanup(s.Close)
 	return s

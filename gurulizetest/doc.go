@@ -1,0 +1,132 @@
+// Package gurulizetest is a fake Gurulize for tests and demos. A [Server]
+// answers the Video and Voice APIs on a loopback port the way the provider's
+// reference describes them, then plays each room and call it created by
+// sending the provider's callbacks, over real HTTP, to the callback URLs you
+// give it: whole meetings and whole phone calls, in seconds or milliseconds,
+// with realistic timestamps.
+//
+//	srv := gurulizetest.NewTestServer(t,
+//		gurulizetest.WithVideoCallbackURL(endpoint.URL+"/gurulize/video"),
+//		gurulizetest.WithVoiceCallbackURL(endpoint.URL+"/gurulize/voice"),
+//	)
+//	room, err := srv.Client().CreateVideoRoom(ctx, req) // or your code, pointed at srv.VideoURL()
+//	…
+//	err = srv.WaitIdle(ctx) // every callback has been delivered to the endpoint
+//
+// # What the fake checks
+//
+// Like the provider, the fake answers JSON. A refused request gets HTTP 200
+// and {"success":false,"message":…} with the provider's documented messages:
+// "Missing Parameter (x)" for a missing parameter (credentials are checked
+// first), "User Information Is Invalid" for an unknown account (see
+// WithAccount), and "Invalid Parameter (x): why" for a bad value: a phone
+// number that is not all digits ("Not a phone number"), a duration that is
+// not a positive number, a type other than video, a startDate that looks
+// like seconds rather than milliseconds, an endHow, endWhen or lang outside
+// the documented values. The Video API takes only GET, the Voice API only
+// POST with a form-encoded body; any other method gets HTTP 405. Every
+// request is recorded ([Server.Requests]), with typed views of the rooms
+// created ([Server.Rooms]) and calls registered ([Server.Calls]).
+//
+// # Room scripts
+//
+// A room plays a [RoomScript]: what its two people do, at offsets from the
+// room's startDate. The fake turns it into the callbacks the provider sends
+// (JOIN, ROOM_ACTIVATED once, MEETING_STARTED whenever both are in,
+// MEETING_ENDED with the cumulative meetingTotalDuration, LEFT) and applies
+// the provider's rules, including the forced end of rooms created with
+// endHow=AUTOMATIC. Ready-made scripts:
+//
+//	script            what happens                                   billed   meetings  ends with
+//	Meet(d)           host in, guest 30s later, meet d, guest hangs  d        1         HANGUP
+//	                  up (the default script is Meet(40m))
+//	TwoBreaks()       three meetings of 10, 15 and 5 minutes: the    30m      3         HANGUP
+//	                  guest drops and returns, the host hangs up
+//	                  and returns
+//	HostEnds(d)       meet d, then the host ends the meeting         d        1         END_MEETING from HOST
+//	                  (BY_HOST rooms; in others the host hangs up)                      (BY_HOST rooms)
+//	TimeRunsOut()     both stay; in AUTOMATIC rooms the server ends  duration  1        END_MEETING_FORCED
+//	                  the meeting when the room's time is up         − 30s              from SERVER
+//	NoShow()          the host waits 10 minutes alone                0        0         (never activated)
+//	Silent()          nothing                                        0        0         (no callbacks)
+//
+// A room plays the script queued by [Server.NextRoomScript], or else the
+// default set by [WithRoomScript]; [Server.PlayRoom] plays one more script in
+// an existing room. Write your own with [Join], [HangUp], [Drop],
+// [EndMeeting] and, for sequences no rule produces, [Send].
+//
+// # Magic phone numbers
+//
+// A call plays a [CallScript], chosen by its callee number, like the test
+// numbers telephony providers publish. Times are seconds after
+// registration; every call starts with CALLS_STARTING at 0. The callee
+// numbers' last two digits are the status code the call ends with.
+//
+//	callee        script                  statuses after CALLS_STARTING               outcome
+//	5005551SSS    Answered(SSS s)         CALLER_CONNECTED 8, CALLEE_CONNECTED 18,    COMPLETED, talk SSS s
+//	                                      CALLEE_CLOSED and CALLER_CLOSED 18+SSS
+//	5005552SSS    CallerHangsUp(SSS s)    as above, CALLER_CLOSED first               COMPLETED, talk SSS s
+//	5005550003    Busy(CallerLeg)         CALLER_BUSY 4                               BUSY
+//	5005550004    Busy(CalleeLeg)         CALLER_CONNECTED 8, CALLEE_BUSY 12          BUSY
+//	5005550005    Rejected(CallerLeg)     CALLER_REJECT 6                             REJECTED
+//	5005550006    Rejected(CalleeLeg)     CALLER_CONNECTED 8, CALLEE_REJECT 14        REJECTED
+//	5005550007    NoAnswer(CallerLeg)     CALLER_NOT_ANSWERED 30                      NO_ANSWER
+//	5005550008    NoAnswer(CalleeLeg)     CALLER_CONNECTED 8, CALLEE_NOT_ANSWERED 38  NO_ANSWER
+//	5005550009    NotConnected(CallerLeg) CALLER_NOT_CONNECTED 1                      NOT_CONNECTED
+//	5005550010    NotConnected(CalleeLeg) CALLER_CONNECTED 8, CALLEE_NOT_CONNECTED 9  NOT_CONNECTED
+//	5005550013    OutOfCredits()          OUT_OF_CREDITS 1                            OUT_OF_CREDITS
+//	any other     the default script      as Answered(1m) unless WithCallScript       COMPLETED, talk 1m
+//
+// Constants name them ([NumberCalleeBusy] …; [NumberAnsweredFor] and
+// [NumberCallerHangsUpAfter] build the answered ones). A call is cut when it
+// reaches its registered duration: then CALLER_CLOSED and CALLEE_CLOSED come
+// at CALLEE_CONNECTED + duration. [Server.NextCallScript] overrides the
+// callee number for the next calls; [Status] writes your own steps.
+//
+// # Callbacks on the wire
+//
+// Room events are POSTed as JSON with the fields in the reference's order
+// and every number a JSON string:
+//
+//	{"code":"MEETING_ENDED","eventSource":"GUEST","receivedTime":"1600938359259",
+//	 "reason":"HANGUP","roomUuid":"…","meetingTotalDuration":"2400000"}
+//
+// receivedTime is the room's startDate plus the scripted offset, in
+// milliseconds; events of one step are 1ms apart. Call statuses are a GET
+// on the voice callback URL with the status appended to its query string:
+// ?id=7&code=1&desc=CALLER_CONNECTED&cause=0&time=1427116743, time in Unix
+// seconds from the call's registration time plus the scripted offset. The
+// provider documents only cause 0; the fake's other causes are Q.850
+// values (16 normal clearing, 17 busy, 19 no answer, 21 rejected, 27 not
+// reachable) and are best treated as opaque.
+//
+// # Time
+//
+// By default callbacks are delivered as fast as the endpoint takes them, in
+// order. [WithTimeScale] plays them k times faster than real time from the
+// moment each room or call is created (k = 1000: a 40-minute meeting takes
+// 2.4s); [WithManualClock] delivers a callback only once [Server.Advance]
+// has moved the clock past its timestamp. Timestamps never depend on the
+// mode. [Server.WaitIdle] waits until every due callback has been delivered.
+//
+// # Delivery faults
+//
+// [Faults] (via [WithFaults] or [Server.SetFaults]) duplicate every
+// callback or shuffle each room's and call's callbacks; [Flaky] wraps an
+// endpoint so it refuses the first n requests, and the fake retries with
+// backoff ([WithCallbackRetry]). A test that still sees the right final
+// state has proven its handlers idempotent and order-independent.
+// [Server.Deliveries] records every delivery, attempts included.
+//
+// # Without a socket
+//
+// [RegisterResponders] installs the same validation and records on an
+// httpmock transport ([Mock]), and [RoomCreatedResponder],
+// [CallRegisteredResponder], [MissingParameterResponder],
+// [InvalidParameterResponder], [InvalidCredentialsResponder] and
+// [FailureResponder] give single canned answers.
+//
+// [Server.Close] (called by [NewTestServer] when the test ends) cancels the
+// callbacks not yet delivered and waits for every goroutine the server
+// started.
+package gurulizetest

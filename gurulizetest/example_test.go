@@ -1,0 +1,130 @@
+package gurulizetest_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+
+	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/gurulizetest"
+)
+
+// A call to a magic number plays the busy-callee scenario into the
+// endpoint given as the voice callback URL.
+func Example() {
+	var mu sync.Mutex
+	var statuses []string
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		statuses = append(statuses, r.URL.Query().Get("desc"))
+	}))
+	defer endpoint.Close()
+
+	srv, err := gurulizetest.NewServer(gurulizetest.WithVoiceCallbackURL(endpoint.URL + "/gurulize/voice"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+
+	ctx := context.Background()
+	reg, err := srv.Client().RegisterCall(ctx, gurulize.CallRequest{
+		Caller:      "5321234567",
+		Callee:      gurulizetest.NumberCalleeBusy,
+		MaxDuration: 10 * time.Minute,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := srv.WaitIdle(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	fmt.Println("call", reg.ID, statuses)
+	// Output: call 1 [CALLS_STARTING CALLER_CONNECTED CALLEE_BUSY]
+}
+
+// Unit tests that must not open a socket use the same fake through httpmock.
+func ExampleRegisterResponders() {
+	mt := httpmock.NewMockTransport()
+	mock, err := gurulizetest.RegisterResponders(mt)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	client, err := mock.NewClient()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = client.RegisterCall(context.Background(), gurulize.CallRequest{
+		Caller: "5321234567", Callee: "5427654321", MaxDuration: time.Minute,
+	})
+	fmt.Println(err, len(mock.Calls()), mock.Calls()[0].Callee)
+	// Output: <nil> 1 5427654321
+}
+
+// Responders with one canned answer test how code handles each documented error.
+func ExampleMissingParameterResponder() {
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder(http.MethodPost, gurulizetest.MockVoiceURL, gurulizetest.MissingParameterResponder("callee"))
+	client, err := gurulize.NewClient("acme", "correct-horse",
+		gurulize.WithHTTPClient(&http.Client{Transport: mt}),
+		gurulize.WithVoiceURL(gurulizetest.MockVoiceURL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = client.RegisterCall(context.Background(), gurulize.CallRequest{
+		Caller: "5321234567", Callee: "5427654321", MaxDuration: time.Minute,
+	})
+	fmt.Println(err)
+	// Output: gurulize: API error (HTTP 200): Missing Parameter (callee)
+}
+
+// A manual clock plays a meeting only as far as the test moves time.
+func ExampleServer_Advance() {
+	var mu sync.Mutex
+	count := 0
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		count++
+	}))
+	defer endpoint.Close()
+	srv, err := gurulizetest.NewServer(
+		gurulizetest.WithManualClock(time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)),
+		gurulizetest.WithVideoCallbackURL(endpoint.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	if _, err := srv.Client().CreateVideoRoom(ctx, gurulize.VideoRoomRequest{
+		Duration: time.Hour, StartAt: srv.Now(), EndHow: gurulize.EndAutomatic,
+	}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, step := range []time.Duration{0, time.Minute, time.Hour} {
+		now := srv.Advance(step)
+		_ = srv.WaitIdle(ctx)
+		mu.Lock()
+		fmt.Println(now.Format("15:04"), count, "events")
+		mu.Unlock()
+	}
+	// Output:
+	// 09:00 1 events
+	// 09:01 4 events
+	// 10:01 7 events
+}
