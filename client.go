@@ -69,7 +69,10 @@ type config struct {
 	voiceURL   *url.URL // nil: RegisterCall returns ErrNoVoiceURL
 	lang       Language
 	userAgent  string
-	httpClient *http.Client // nil: http.DefaultTransport, looked up at call time
+	httpClient *http.Client // nil: defaultClient, on transport
+
+	transport     *defaultTransport // used when httpClient is nil
+	defaultClient *http.Client
 	timeout    time.Duration
 	logger     *slog.Logger // nil: nothing is logged
 	retry      RetryPolicy
@@ -87,10 +90,15 @@ type config struct {
 type Option func(*config) error
 
 // WithHTTPClient sends every request through hc (its Transport, Jar and
-// Timeout), so httpmock.ActivateNonDefault(hc) intercepts them. Redirects to
-// another host are never followed, whatever hc.CheckRedirect says. The
-// default is a client on http.DefaultTransport, looked up on every request,
-// so httpmock.Activate() intercepts it.
+// Timeout, looked up on every request), so httpmock.ActivateNonDefault(hc)
+// intercepts them. Redirects to another host are never followed, whatever
+// hc.CheckRedirect says.
+//
+// Without it, requests go through http.DefaultTransport: while that is the
+// *http.Transport NewClient found, through a clone of it with a larger idle
+// pool (100 connections per host instead of 2, so concurrent callers reuse
+// their connections); once it has been replaced, as httpmock.Activate()
+// does, through the replacement, looked up on every request.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -242,6 +250,10 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 		}
 	}
 	c.userAgent = userAgent(c.userAgent)
+	if c.httpClient == nil {
+		c.transport = newDefaultTransport()
+		c.defaultClient = &http.Client{Transport: c.transport, CheckRedirect: sameHostRedirects(nil)}
+	}
 	c.auth = &encodedAuth{}
 	if c.auth.video, err = encodeQuery(videoAuth{Username: username, Password: password, Type: "video"}); err != nil {
 		return nil, err
@@ -643,25 +655,67 @@ func (c *Client) log(ctx context.Context, req *http.Request, attempt, status int
 }
 
 // client returns the *http.Client for one request: the caller's, with a
-// redirect policy that never leaves the original host, or one on
-// http.DefaultTransport as it is at call time.
+// redirect policy that never leaves the original host, or the client's own
+// on the default transport.
 func (c *config) client() *http.Client {
 	if c.httpClient == nil {
-		return &defaultClient
+		return c.defaultClient
 	}
 	hc := *c.httpClient
 	hc.CheckRedirect = sameHostRedirects(c.httpClient.CheckRedirect)
 	return &hc
 }
 
-// defaultClient is never modified; it reads http.DefaultTransport on every
-// request so that httpmock.Activate() and similar test tools intercept it.
-var defaultClient = http.Client{Transport: defaultTransport{}, CheckRedirect: sameHostRedirects(nil)}
+// idleConnsPerHost is the idle-connection pool per host of the default
+// transport: enough for 64 concurrent callers to keep their connections,
+// where http.DefaultTransport keeps 2 and opens a new one for most calls.
+const idleConnsPerHost = 100
 
-type defaultTransport struct{}
+// defaultTransport is the RoundTripper of a Client built without
+// WithHTTPClient. While http.DefaultTransport is the *http.Transport that
+// NewClient found, it sends through a clone of it whose idle pool is larger
+// (same proxy, TLS and timeout settings). Once http.DefaultTransport has been
+// replaced — httpmock.Activate(), instrumentation — it sends through the
+// replacement, looked up on every request.
+type defaultTransport struct {
+	base  http.RoundTripper // http.DefaultTransport when NewClient ran
+	tuned *http.Transport   // base's clone with a larger pool; nil when base is not an *http.Transport
+}
 
-func (defaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return http.DefaultTransport.RoundTrip(req)
+func newDefaultTransport() *defaultTransport {
+	t := &defaultTransport{base: http.DefaultTransport}
+	if ht, ok := t.base.(*http.Transport); ok && ht != nil {
+		t.tuned = ht.Clone()
+		t.tuned.MaxIdleConnsPerHost = max(ht.MaxIdleConnsPerHost, idleConnsPerHost)
+		t.tuned.MaxIdleConns = max(ht.MaxIdleConns, idleConnsPerHost)
+	}
+	return t
+}
+
+func (t *defaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	// t.tuned is checked first: base is then an *http.Transport, and comparing
+	// it with any other dynamic type is false without panicking.
+	if cur := http.DefaultTransport; t.tuned == nil || cur != t.base {
+		return cur.RoundTrip(req)
+	}
+	return t.tuned.RoundTrip(req)
+}
+
+// CloseIdleConnections closes the idle keep-alive connections of the
+// client's transport: its own default one, or the one given with
+// WithHTTPClient. Call it when a client is no longer needed; a Client that
+// stays in use needs no care.
+func (c *Client) CloseIdleConnections() {
+	if c == nil || c.cfg == nil {
+		return
+	}
+	if c.cfg.httpClient != nil {
+		c.cfg.httpClient.CloseIdleConnections()
+		return
+	}
+	if t := c.cfg.transport; t.tuned != nil {
+		t.tuned.CloseIdleConnections()
+	}
 }
 
 // sameHostRedirects follows a redirect only to the same scheme and host (then

@@ -50,7 +50,9 @@
 //
 // # Testing
 //
-// Without [WithHTTPClient], requests go through http.DefaultTransport as it is
-// at call time, so httpmock.Activate() intercepts them; with
-// WithHTTPClient(hc), httpmock.ActivateNonDefault(hc) does.
+// Without [WithHTTPClient], requests use http.DefaultTransport's settings with
+// a larger idle pool; once http.DefaultTransport has been replaced, as
+// httpmock.Activate() does, they go through the replacement, so httpmock
+// intercepts them with no further setup. With WithHTTPClient(hc),
+// httpmock.ActivateNonDefault(hc) does.
 package gurulize
