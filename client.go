@@ -73,10 +73,10 @@ type config struct {
 
 	transport     *defaultTransport // used when httpClient is nil
 	defaultClient *http.Client
-	timeout    time.Duration
-	logger     *slog.Logger // nil: nothing is logged
-	retry      RetryPolicy
-	insecure   bool
+	timeout       time.Duration
+	logger        *slog.Logger // nil: nothing is logged
+	retry         RetryPolicy
+	insecure      bool
 
 	redactor  *redact.Redactor
 	auth      *encodedAuth // behind a second pointer: even a %s of an unexported Client field prints only its address
