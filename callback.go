@@ -793,9 +793,10 @@ func (h *voiceHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.cfg.refuse(w, r, http.StatusRequestEntityTooLarge, "request body too large", "")
 			return
 		}
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, h.cfg.limit)
+		if r.Body == nil { // only a request built by hand has none
+			r.Body = http.NoBody
 		}
+		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.limit)
 		if err := r.ParseForm(); err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
