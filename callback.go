@@ -254,6 +254,8 @@ type CallbackError struct {
 	Reason string // what is wrong with it, in plain words
 }
 
+// Error returns "gurulize: malformed callback: " followed by the field and
+// the reason, such as "receivedTime is required".
 func (e *CallbackError) Error() string {
 	return "gurulize: malformed callback: " + e.Field + " " + e.Reason
 }
@@ -334,11 +336,7 @@ func ParseVideoEvent(body []byte) (VideoEvent, error) {
 	}
 	var w videoEventWire
 	if err := json.Unmarshal(trimmed, &w); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			return VideoEvent{}, malformed("body", fmt.Sprintf("is not valid JSON: %s (at byte %d)", syn.Error(), syn.Offset))
-		}
-		return VideoEvent{}, malformed("body", "is not valid JSON")
+		return VideoEvent{}, malformed("body", "is not valid JSON: "+err.Error())
 	}
 
 	var ev VideoEvent
@@ -452,8 +450,6 @@ func jsonKind(raw json.RawMessage) string {
 		return "an array"
 	case 't', 'f':
 		return "a boolean"
-	case '"':
-		return "a string"
 	default:
 		return "a number"
 	}

@@ -183,6 +183,7 @@ func TestVoiceStatusHandler(t *testing.T) {
 		path        string // after the base URL
 		contentType string
 		body        string
+		chunked     bool // send the body without a Content-Length
 		opts        []gurulize.HandlerOption
 		fnErr       error
 		wantStatus  int
@@ -204,6 +205,8 @@ func TestVoiceStatusHandler(t *testing.T) {
 		{name: "wrong token", method: "GET", path: "/nope?" + status, wantStatus: 401},
 		{name: "token only in the form", method: "POST", path: "/", contentType: form, body: "token=" + testToken + "&" + status, wantStatus: 401},
 		{name: "form over the default limit", method: "POST", path: "/" + testToken, contentType: form, body: status + "&pad=" + strings.Repeat("x", 64<<10), wantStatus: 413},
+		{name: "chunked form over the limit", method: "POST", path: "/" + testToken, contentType: form, chunked: true, body: status + "&pad=" + strings.Repeat("x", 100), opts: []gurulize.HandlerOption{gurulize.WithCallbackToken(testToken), gurulize.WithCallbackBodyLimit(100)}, wantStatus: 413},
+		{name: "chunked form within the limit", method: "POST", path: "/" + testToken, contentType: form, chunked: true, body: status, wantStatus: 200, wantCalls: 1},
 		{name: "form over a custom limit", method: "POST", path: "/" + testToken, contentType: form, body: status + "&pad=" + strings.Repeat("x", 100), opts: []gurulize.HandlerOption{gurulize.WithCallbackToken(testToken), gurulize.WithCallbackBodyLimit(100)}, wantStatus: 413},
 		{name: "form at a custom limit", method: "POST", path: "/" + testToken, contentType: form, body: status, opts: []gurulize.HandlerOption{gurulize.WithCallbackToken(testToken), gurulize.WithCallbackBodyLimit(int64(len(status)))}, wantStatus: 200, wantCalls: 1},
 		{name: "missing id", method: "GET", path: "/" + testToken + "?code=1&time=1427116743", wantStatus: 400, wantBody: "id is required"},
@@ -224,7 +227,11 @@ func TestVoiceStatusHandler(t *testing.T) {
 				opts = []gurulize.HandlerOption{gurulize.WithCallbackToken(testToken)}
 			}
 			base := serve(t, gurulize.NewVoiceStatusHandler(rec.fn, opts...))
-			got := send(t, tt.method, base+tt.path, tt.contentType, strings.NewReader(tt.body))
+			var body io.Reader = strings.NewReader(tt.body)
+			if tt.chunked {
+				body = unsized{body}
+			}
+			got := send(t, tt.method, base+tt.path, tt.contentType, body)
 
 			assert.Equal(t, tt.wantStatus, got.status, got.body)
 			assert.Equal(t, tt.wantAllow, got.header.Get("Allow"))

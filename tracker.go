@@ -321,7 +321,7 @@ func (o *CallOutcome) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// failureOutcome maps a failure status to its outcome.
+// failureOutcome maps a failure status, 3 to 10, to its outcome.
 func failureOutcome(c VoiceStatusCode) CallOutcome {
 	switch c {
 	case StatusCallerBusy, StatusCalleeBusy:
@@ -330,12 +330,8 @@ func failureOutcome(c VoiceStatusCode) CallOutcome {
 		return OutcomeRejected
 	case StatusCallerNotAnswered, StatusCalleeNotAnswered:
 		return OutcomeNoAnswer
-	case StatusCallerNotConnected, StatusCalleeNotConnected:
-		return OutcomeNotConnected
-	case StatusOutOfCredits:
-		return OutcomeOutOfCredits
 	}
-	return ""
+	return OutcomeNotConnected // CALLER_NOT_CONNECTED, CALLEE_NOT_CONNECTED
 }
 
 // CallSummary is what a call's status callbacks add up to. See CallState for

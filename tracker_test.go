@@ -461,6 +461,17 @@ func TestRoomStateJSON(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"starts":[10,20,30]`)
 
+	// More start times than a state keeps are cut to the bound.
+	many := make([]int64, gurulize.MaxTrackedMeetings+5)
+	for i := range many {
+		many[i] = int64(i + 1)
+	}
+	manyJSON, err := json.Marshal(map[string]any{"v": 1, "room": "r", "starts": many})
+	require.NoError(t, err)
+	var bounded gurulize.RoomState
+	require.NoError(t, json.Unmarshal(manyJSON, &bounded))
+	assert.Equal(t, gurulize.MaxTrackedMeetings, bounded.Summary().Meetings)
+
 	for _, bad := range []string{`{"room":"r"}`, `{"v":2,"room":"r"}`, `{"v":1,"room":"r","firstAt":-1}`, `{"v":1,"starts":[-5]}`, `[]`, `{"v":"1"}`} {
 		var st gurulize.RoomState
 		assert.Error(t, json.Unmarshal([]byte(bad), &st), bad)
