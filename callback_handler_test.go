@@ -1,17 +1,20 @@
 package gurulize_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -246,6 +249,35 @@ func TestVoiceStatusHandler(t *testing.T) {
 			if tt.wantStatus == 500 {
 				assert.NotContains(t, got.body, "database")
 			}
+		})
+	}
+}
+
+// TestHandlersRefuseDeclaredOversizeBodiesUnread sends only the headers of
+// a request announcing a body over the limit: the reply must come without
+// waiting for the body.
+func TestHandlersRefuseDeclaredOversizeBodiesUnread(t *testing.T) {
+	t.Parallel()
+	handlers := map[string]http.Handler{
+		"video": gurulize.NewVideoEventHandler(func(context.Context, gurulize.VideoEvent) error { return nil }),
+		"voice": gurulize.NewVoiceStatusHandler(func(context.Context, gurulize.VoiceStatus) error { return nil }),
+	}
+	for name, h := range handlers {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(h)
+			t.Cleanup(srv.Close)
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			require.NoError(t, err)
+			t.Cleanup(func() { conn.Close() })
+			_, err = io.WriteString(conn, "POST /hook HTTP/1.1\r\nHost: x\r\n"+
+				"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000000\r\n\r\n")
+			require.NoError(t, err)
+			require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			require.NoError(t, err, "no reply before the body was sent")
+			defer resp.Body.Close()
+			assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
 		})
 	}
 }

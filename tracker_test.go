@@ -377,21 +377,37 @@ func TestRoomStateApplyReportsChange(t *testing.T) {
 func TestRoomStateCopiesAreIndependent(t *testing.T) {
 	t.Parallel()
 	start := func(ms int64) gurulize.VideoEvent { return vev(gurulize.EventMeetingStarted, gurulize.SourceHost, ms) }
+	starts := func(ms ...int64) string {
+		var parts []string
+		for _, m := range ms {
+			parts = append(parts, fmt.Sprint(t0.UnixMilli()+m))
+		}
+		return `"starts":[` + strings.Join(parts, ",") + `]`
+	}
 	var a gurulize.RoomState
-	a.Apply(start(10))
-	a.Apply(start(30))
+	for _, ms := range []int64{10, 20, 30} {
+		a.Apply(start(ms))
+	}
 	b := a
-	a.Apply(start(20)) // inserted in the middle
-	a.Apply(start(40)) // appended
-	b.Apply(start(25))
-	assert.Equal(t, 4, a.Summary().Meetings)
-	assert.Equal(t, 3, b.Summary().Meetings)
-	ja, err := json.Marshal(a)
-	require.NoError(t, err)
-	jb, err := json.Marshal(b)
-	require.NoError(t, err)
-	assert.Contains(t, string(ja), fmt.Sprintf(`"starts":[%d,%d,%d,%d]`, t0.UnixMilli()+10, t0.UnixMilli()+20, t0.UnixMilli()+30, t0.UnixMilli()+40))
-	assert.Contains(t, string(jb), fmt.Sprintf(`"starts":[%d,%d,%d]`, t0.UnixMilli()+10, t0.UnixMilli()+25, t0.UnixMilli()+30))
+	a.Apply(start(40)) // appended to a
+	b.Apply(start(35)) // appended to b
+	b.Apply(start(15)) // inserted in b's middle
+	a.Apply(start(25)) // inserted in a's middle
+	assert.Contains(t, stateJSON(t, a), starts(10, 20, 25, 30, 40))
+	assert.Contains(t, stateJSON(t, b), starts(10, 15, 20, 30, 35))
+
+	// A copy taken from a tracker is independent as well.
+	tr := gurulize.NewRoomTracker()
+	for _, ms := range []int64{10, 20, 30} {
+		tr.Apply(start(ms))
+	}
+	c, ok := tr.State("r")
+	require.True(t, ok)
+	c.Apply(start(50))
+	tr.Apply(start(45))
+	st, _ := tr.State("r")
+	assert.Contains(t, stateJSON(t, st), starts(10, 20, 30, 45))
+	assert.Contains(t, stateJSON(t, c), starts(10, 20, 30, 50))
 }
 
 func TestRoomStateMeetingBound(t *testing.T) {
