@@ -304,12 +304,25 @@ type VideoEvent struct {
 // videoEventWire is a video callback as received: every field raw, so each
 // can be checked and named on its own.
 type videoEventWire struct {
-	Code                 json.RawMessage `json:"code"`
-	EventSource          json.RawMessage `json:"eventSource"`
-	ReceivedTime         json.RawMessage `json:"receivedTime"`
-	Reason               json.RawMessage `json:"reason"`
-	RoomUUID             json.RawMessage `json:"roomUuid"`
-	MeetingTotalDuration json.RawMessage `json:"meetingTotalDuration"`
+	Code                 rawRef `json:"code"`
+	EventSource          rawRef `json:"eventSource"`
+	ReceivedTime         rawRef `json:"receivedTime"`
+	Reason               rawRef `json:"reason"`
+	RoomUUID             rawRef `json:"roomUuid"`
+	MeetingTotalDuration rawRef `json:"meetingTotalDuration"`
+}
+
+// rawRef is json.RawMessage without the copy: it refers to the bytes of the
+// body being decoded. encoding/json hands UnmarshalJSON a slice of the input
+// given to json.Unmarshal; ParseVideoEvent reads these references only while
+// that input is alive and unchanged, and keeps none of them, which saves an
+// allocation per field.
+type rawRef []byte
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (r *rawRef) UnmarshalJSON(data []byte) error {
+	*r = data
+	return nil
 }
 
 // ParseVideoEvent parses the JSON body of a video room callback.
@@ -391,7 +404,7 @@ func ParseVideoEvent(body []byte) (VideoEvent, error) {
 }
 
 // jsonString decodes a JSON string field; absent and null are "".
-func jsonString(field string, raw json.RawMessage) (string, error) {
+func jsonString(field string, raw []byte) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
@@ -413,12 +426,18 @@ func jsonString(field string, raw json.RawMessage) (string, error) {
 // jsonInt decodes a non-negative integer written as a JSON number or a JSON
 // string; absent, null and "" are unset. unit names what the number counts,
 // for the error message.
-func jsonInt(field string, raw json.RawMessage, unit string) (v int64, set bool, err error) {
+func jsonInt(field string, raw []byte, unit string) (v int64, set bool, err error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return 0, false, nil
 	}
-	digits := []byte(raw)
+	digits := raw
 	switch c := raw[0]; {
+	case c == '"' && bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0:
+		// No escapes: the digits are the string's bytes, no copy needed.
+		digits = raw[1 : len(raw)-1]
+		if len(digits) == 0 {
+			return 0, false, nil
+		}
 	case c == '"':
 		s, err := jsonString(field, raw)
 		if err != nil {
@@ -442,7 +461,7 @@ func jsonInt(field string, raw json.RawMessage, unit string) (v int64, set bool,
 }
 
 // jsonKind names the kind of a JSON value, for error messages.
-func jsonKind(raw json.RawMessage) string {
+func jsonKind(raw []byte) string {
 	switch raw[0] {
 	case '{':
 		return "an object"

@@ -941,23 +941,15 @@ func TestSummaryLogValues(t *testing.T) {
 	}
 }
 
-func BenchmarkRoomTrackerApply(b *testing.B) {
+// BenchmarkRoomTrackerApplyDuplicates applies a whole room lifecycle over
+// and over: after the first pass every event is a duplicate delivery.
+func BenchmarkRoomTrackerApplyDuplicates(b *testing.B) {
 	evs := loadRoom(b, "room-two-breaks-forced")
 	tr := gurulize.NewRoomTracker()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		tr.Apply(evs[i%len(evs)])
-	}
-}
-
-func BenchmarkCallTrackerApply(b *testing.B) {
-	statuses := loadCall(b, "call-completed")
-	tr := gurulize.NewCallTracker()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		tr.Apply(statuses[i%len(statuses)])
 	}
 }
 
