@@ -41,6 +41,7 @@ const usage = `gurulize: Gurulize video rooms, click-to-calls and callbacks from
 Usage:
   gurulize room create   --duration 45m --start now [flags]
   gurulize call register --caller 5321234567 --callee 5427654321 --max-duration 10m [flags]
+  gurulize listen        [--addr 127.0.0.1:8080] [--token T]
   gurulize --version
 
 Run "gurulize <command> --help" for a command's flags and examples.
@@ -78,6 +79,8 @@ func Run(ctx context.Context, sys IO, args []string) int {
 		return roomCreate(ctx, sys, rest)
 	case "call register":
 		return callRegister(ctx, sys, rest)
+	case "listen":
+		return listen(ctx, sys, rest)
 	}
 	fmt.Fprintf(sys.Stderr, "gurulize: unknown command %q\n\n%s", strings.Join(args[:min(2, len(args))], " "), usage)
 	return ExitUsage
