@@ -243,4 +243,3 @@ func callJSON(s gurulize.CallSummary) map[string]any {
 func statusJSON(st gurulize.VoiceStatus) map[string]any {
 	return map[string]any{"id": st.ID, "code": int(st.Code), "name": st.Code.String(), "desc": st.Desc, "cause": st.Cause, "time": st.Time}
 }
-
