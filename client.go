@@ -69,15 +69,22 @@ type config struct {
 	voiceURL   *url.URL // nil: RegisterCall returns ErrNoVoiceURL
 	lang       Language
 	userAgent  string
-	httpClient *http.Client // nil: http.DefaultTransport, looked up at call time
-	timeout    time.Duration
-	logger     *slog.Logger // nil: nothing is logged
-	retry      RetryPolicy
-	insecure   bool
+	httpClient *http.Client // nil: defaultClient, on transport
+
+	transport     *defaultTransport // used when httpClient is nil
+	defaultClient *http.Client
+	checkRedirect func(*http.Request, []*http.Request) error // for httpClient
+	timeout       time.Duration
+	logger        *slog.Logger // nil: nothing is logged
+	retry         RetryPolicy
+	insecure      bool
 
 	redactor  *redact.Redactor
 	auth      *encodedAuth // behind a second pointer: even a %s of an unexported Client field prints only its address
 	videoBase string       // video URL without its query, plus "?" and any query it had, "&"-terminated
+
+	videoOptions map[videoOptions]string // every combination, encoded once
+	callOptions  map[Language]string     // every language, encoded once
 
 	voiceURLString string
 }
@@ -87,10 +94,15 @@ type config struct {
 type Option func(*config) error
 
 // WithHTTPClient sends every request through hc (its Transport, Jar and
-// Timeout), so httpmock.ActivateNonDefault(hc) intercepts them. Redirects to
-// another host are never followed, whatever hc.CheckRedirect says. The
-// default is a client on http.DefaultTransport, looked up on every request,
-// so httpmock.Activate() intercepts it.
+// Timeout, looked up on every request), so httpmock.ActivateNonDefault(hc)
+// intercepts them. Redirects to another host are never followed, whatever
+// hc.CheckRedirect says.
+//
+// Without it, requests go through http.DefaultTransport: while that is the
+// *http.Transport NewClient found, through a clone of it with a larger idle
+// pool (100 connections per host instead of 2, so concurrent callers reuse
+// their connections); once it has been replaced, as httpmock.Activate()
+// does, through the replacement, looked up on every request.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -242,11 +254,29 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 		}
 	}
 	c.userAgent = userAgent(c.userAgent)
+	if c.httpClient == nil {
+		c.transport = newDefaultTransport()
+		c.defaultClient = &http.Client{Transport: c.transport, CheckRedirect: sameHostRedirects(nil)}
+	} else {
+		hc := c.httpClient
+		c.checkRedirect = sameHostRedirects(func(req *http.Request, via []*http.Request) error {
+			if hc.CheckRedirect != nil { // read per redirect: the caller may set it later
+				return hc.CheckRedirect(req, via)
+			}
+			return nil
+		})
+	}
 	c.auth = &encodedAuth{}
 	if c.auth.video, err = encodeQuery(videoAuth{Username: username, Password: password, Type: "video"}); err != nil {
 		return nil, err
 	}
 	if c.auth.voice, err = encodeQuery(voiceAuth{Username: username, Password: password}); err != nil {
+		return nil, err
+	}
+	if c.videoOptions, err = encodeVideoOptions(); err != nil {
+		return nil, err
+	}
+	if c.callOptions, err = encodeCallOptions(); err != nil {
 		return nil, err
 	}
 	c.videoBase = baseURL(c.videoURL)
@@ -642,41 +672,84 @@ func (c *Client) log(ctx context.Context, req *http.Request, attempt, status int
 	l.LogAttrs(ctx, slog.LevelDebug, "gurulize request", attrs...)
 }
 
-// client returns the *http.Client for one request: the caller's, with a
-// redirect policy that never leaves the original host, or one on
-// http.DefaultTransport as it is at call time.
+// client returns the *http.Client for one request: a copy of the caller's
+// (so its Transport, Jar and Timeout are read now) with a redirect policy
+// that never leaves the original host, or the client's own on the default
+// transport.
 func (c *config) client() *http.Client {
 	if c.httpClient == nil {
-		return &defaultClient
+		return c.defaultClient
 	}
 	hc := *c.httpClient
-	hc.CheckRedirect = sameHostRedirects(c.httpClient.CheckRedirect)
+	hc.CheckRedirect = c.checkRedirect
 	return &hc
 }
 
-// defaultClient is never modified; it reads http.DefaultTransport on every
-// request so that httpmock.Activate() and similar test tools intercept it.
-var defaultClient = http.Client{Transport: defaultTransport{}, CheckRedirect: sameHostRedirects(nil)}
+// idleConnsPerHost is the idle-connection pool per host of the default
+// transport: enough for 64 concurrent callers to keep their connections,
+// where http.DefaultTransport keeps 2 and opens a new one for most calls.
+const idleConnsPerHost = 100
 
-type defaultTransport struct{}
-
-func (defaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return http.DefaultTransport.RoundTrip(req)
+// defaultTransport is the RoundTripper of a Client built without
+// WithHTTPClient. While http.DefaultTransport is the *http.Transport that
+// NewClient found, it sends through a clone of it whose idle pool is larger
+// (same proxy, TLS and timeout settings). Once http.DefaultTransport has been
+// replaced — httpmock.Activate(), instrumentation — it sends through the
+// replacement, looked up on every request.
+type defaultTransport struct {
+	base  http.RoundTripper // http.DefaultTransport when NewClient ran
+	tuned *http.Transport   // base's clone with a larger pool; nil when base is not an *http.Transport
 }
 
-// sameHostRedirects follows a redirect only to the same scheme and host (then
-// defers to next, or to net/http's limit of 10); any other redirect is
-// returned to the caller as the 3xx reply it is.
+func newDefaultTransport() *defaultTransport {
+	t := &defaultTransport{base: http.DefaultTransport}
+	if ht, ok := t.base.(*http.Transport); ok && ht != nil {
+		t.tuned = ht.Clone()
+		t.tuned.MaxIdleConnsPerHost = max(ht.MaxIdleConnsPerHost, idleConnsPerHost)
+		t.tuned.MaxIdleConns = max(ht.MaxIdleConns, idleConnsPerHost)
+	}
+	return t
+}
+
+func (t *defaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	// t.tuned is checked first: base is then an *http.Transport, and comparing
+	// it with any other dynamic type is false without panicking.
+	if cur := http.DefaultTransport; t.tuned == nil || cur != t.base {
+		return cur.RoundTrip(req)
+	}
+	return t.tuned.RoundTrip(req)
+}
+
+// CloseIdleConnections closes the idle keep-alive connections of the
+// client's transport: its own default one, or the one given with
+// WithHTTPClient. Call it when a client is no longer needed; a Client that
+// stays in use needs no care.
+func (c *Client) CloseIdleConnections() {
+	if c == nil || c.cfg == nil {
+		return
+	}
+	if c.cfg.httpClient != nil {
+		c.cfg.httpClient.CloseIdleConnections()
+		return
+	}
+	if t := c.cfg.transport; t.tuned != nil {
+		t.tuned.CloseIdleConnections()
+	}
+}
+
+// sameHostRedirects follows a redirect only to the same scheme and host, and
+// at most 10 of them, as net/http does; then next, if any, has its say. Any
+// other redirect is returned to the caller as the 3xx reply it is.
 func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
 			return http.ErrUseLastResponse
 		}
-		if next != nil {
-			return next(req, via)
-		}
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
+		}
+		if next != nil {
+			return next(req, via)
 		}
 		return nil
 	}
