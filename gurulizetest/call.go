@@ -2,47 +2,13 @@ package gurulizetest
 
 import (
 	"fmt"
+	"github.com/gurulize/gurulize-go"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// The status codes of the voice callbacks, as on the wire.
-const (
-	codeCallsStarting = iota
-	codeCallerConnected
-	codeCalleeConnected
-	codeCallerBusy
-	codeCalleeBusy
-	codeCallerReject
-	codeCalleeReject
-	codeCallerNotAnswered
-	codeCalleeNotAnswered
-	codeCallerNotConnected
-	codeCalleeNotConnected
-	codeCallerClosed
-	codeCalleeClosed
-	codeOutOfCredits
-)
-
-// statusNames are the desc values the provider sends, indexed by code.
-var statusNames = [...]string{
-	"CALLS_STARTING", "CALLER_CONNECTED", "CALLEE_CONNECTED",
-	"CALLER_BUSY", "CALLEE_BUSY", "CALLER_REJECT", "CALLEE_REJECT",
-	"CALLER_NOT_ANSWERED", "CALLEE_NOT_ANSWERED",
-	"CALLER_NOT_CONNECTED", "CALLEE_NOT_CONNECTED",
-	"CALLER_CLOSED", "CALLEE_CLOSED", "OUT_OF_CREDITS",
-}
-
-// statusName returns the wire name of a status code, or "" for an unknown one.
-func statusName(code int) string {
-	if code >= 0 && code < len(statusNames) {
-		return statusNames[code]
-	}
-	return ""
-}
 
 // The causes the fake sends. The provider documents only "0"; the others
 // are Q.850 cause values, a plausible stand-in that handlers should treat
@@ -59,37 +25,24 @@ const (
 	calleeAnswersAfter = 10 * time.Second // CALLEE_CONNECTED, after CALLER_CONNECTED
 )
 
-// Leg is one of the two phone calls of a click-to-call: the provider rings
-// the caller first, then connects the callee.
-type Leg int
-
-// The two legs.
-const (
-	CallerLeg Leg = iota + 1
-	CalleeLeg
-)
-
-// String returns "caller" or "callee".
-func (l Leg) String() string {
-	switch l {
-	case CallerLeg:
-		return "caller"
-	case CalleeLeg:
+// legName names a leg in script names.
+func legName(leg gurulize.Party) string {
+	if leg == gurulize.PartyCallee {
 		return "callee"
 	}
-	return "Leg(" + strconv.Itoa(int(l)) + ")"
+	return "caller"
 }
 
 // CallStep is one status callback of a call, After its registration.
 type CallStep struct {
-	After time.Duration // after registration; sent in whole Unix seconds
-	Code  int           // the status code, 0–13 for the documented ones
-	Desc  string        // "" sends the wire name of Code, such as "CALLER_CONNECTED"
-	Cause string        // "" sends "0"
+	After time.Duration            // after registration; sent in whole Unix seconds
+	Code  gurulize.VoiceStatusCode // any code; 0–13 are the documented ones
+	Desc  string                   // "" sends the wire name of a documented Code, such as "CALLER_CONNECTED"
+	Cause string                   // "" sends "0"
 }
 
 // Status returns a step sending code with cause after the call's registration.
-func Status(after time.Duration, code int, cause string) CallStep {
+func Status(after time.Duration, code gurulize.VoiceStatusCode, cause string) CallStep {
 	return CallStep{After: after, Code: code, Cause: cause}
 }
 
@@ -111,21 +64,21 @@ func (s CallScript) String() string { return fmt.Sprintf("%s (%d steps)", s.Name
 // (CALLEE_CLOSED, then CALLER_CLOSED in the same second). TalkTime is talk,
 // or the registered duration if that is shorter.
 func Answered(talk time.Duration) CallScript {
-	return answered("answered "+shortDuration(talk)+", callee hangs up", talk, codeCalleeClosed, codeCallerClosed)
+	return answered("answered "+shortDuration(talk)+", callee hangs up", talk, gurulize.StatusCalleeClosed, gurulize.StatusCallerClosed)
 }
 
 // CallerHangsUp is Answered, but the caller hangs up first.
 func CallerHangsUp(talk time.Duration) CallScript {
-	return answered("answered "+shortDuration(talk)+", caller hangs up", talk, codeCallerClosed, codeCalleeClosed)
+	return answered("answered "+shortDuration(talk)+", caller hangs up", talk, gurulize.StatusCallerClosed, gurulize.StatusCalleeClosed)
 }
 
-func answered(name string, talk time.Duration, first, second int) CallScript {
+func answered(name string, talk time.Duration, first, second gurulize.VoiceStatusCode) CallScript {
 	talk = talk.Truncate(time.Second)
 	connected := callerAnswersAfter + calleeAnswersAfter
 	return CallScript{Name: name, Steps: []CallStep{
-		Status(0, codeCallsStarting, causeNone),
-		Status(callerAnswersAfter, codeCallerConnected, causeNone),
-		Status(connected, codeCalleeConnected, causeNone),
+		Status(0, gurulize.StatusCallsStarting, causeNone),
+		Status(callerAnswersAfter, gurulize.StatusCallerConnected, causeNone),
+		Status(connected, gurulize.StatusCalleeConnected, causeNone),
 		Status(connected+talk, first, causeNormal),
 		Status(connected+talk, second, causeNormal),
 	}}
@@ -133,48 +86,49 @@ func answered(name string, talk time.Duration, first, second int) CallScript {
 
 // legFailure is the script of a call that fails on one leg with the status
 // callerCode (caller leg) or callerCode+1 (callee leg), after, counted from
-// the moment that leg starts ringing.
-func legFailure(what string, leg Leg, callerCode int, after time.Duration, cause string) CallScript {
-	steps := []CallStep{Status(0, codeCallsStarting, causeNone)}
+// the moment that leg starts ringing. Any leg but gurulize.PartyCallee is
+// the caller's.
+func legFailure(what string, leg gurulize.Party, callerCode gurulize.VoiceStatusCode, after time.Duration, cause string) CallScript {
+	steps := []CallStep{Status(0, gurulize.StatusCallsStarting, causeNone)}
 	code, start := callerCode, time.Duration(0)
-	if leg == CalleeLeg {
-		steps = append(steps, Status(callerAnswersAfter, codeCallerConnected, causeNone))
+	if leg == gurulize.PartyCallee {
+		steps = append(steps, Status(callerAnswersAfter, gurulize.StatusCallerConnected, causeNone))
 		code, start = callerCode+1, callerAnswersAfter
 	}
 	steps = append(steps, Status(start+after, code, cause))
-	return CallScript{Name: leg.String() + " " + what, Steps: steps}
+	return CallScript{Name: legName(leg) + " " + what, Steps: steps}
 }
 
 // Busy is the script of a call whose leg is busy: CALLER_BUSY 4s after
 // CALLS_STARTING, or, after the caller answers, CALLEE_BUSY.
-func Busy(leg Leg) CallScript {
-	return legFailure("busy", leg, codeCallerBusy, 4*time.Second, causeBusy)
+func Busy(leg gurulize.Party) CallScript {
+	return legFailure("busy", leg, gurulize.StatusCallerBusy, 4*time.Second, causeBusy)
 }
 
 // Rejected is the script of a call whose leg rejects it after ringing 6s
 // (CALLER_REJECT or CALLEE_REJECT).
-func Rejected(leg Leg) CallScript {
-	return legFailure("rejects", leg, codeCallerReject, 6*time.Second, causeRejected)
+func Rejected(leg gurulize.Party) CallScript {
+	return legFailure("rejects", leg, gurulize.StatusCallerRejected, 6*time.Second, causeRejected)
 }
 
 // NoAnswer is the script of a call whose leg rings for 30s unanswered
 // (CALLER_NOT_ANSWERED or CALLEE_NOT_ANSWERED).
-func NoAnswer(leg Leg) CallScript {
-	return legFailure("does not answer", leg, codeCallerNotAnswered, 30*time.Second, causeNoAnswer)
+func NoAnswer(leg gurulize.Party) CallScript {
+	return legFailure("does not answer", leg, gurulize.StatusCallerNotAnswered, 30*time.Second, causeNoAnswer)
 }
 
 // NotConnected is the script of a call whose leg cannot be reached at all
 // (CALLER_NOT_CONNECTED or CALLEE_NOT_CONNECTED, 1s after it is dialled).
-func NotConnected(leg Leg) CallScript {
-	return legFailure("not connected", leg, codeCallerNotConnected, time.Second, causeNotReachable)
+func NotConnected(leg gurulize.Party) CallScript {
+	return legFailure("not connected", leg, gurulize.StatusCallerNotConnected, time.Second, causeNotReachable)
 }
 
 // OutOfCredits is the script of a call the account cannot pay for:
 // CALLS_STARTING, then OUT_OF_CREDITS a second later.
 func OutOfCredits() CallScript {
 	return CallScript{Name: "out of credits", Steps: []CallStep{
-		Status(0, codeCallsStarting, causeNone),
-		Status(time.Second, codeOutOfCredits, causeOutOfCredits),
+		Status(0, gurulize.StatusCallsStarting, causeNone),
+		Status(time.Second, gurulize.StatusOutOfCredits, causeOutOfCredits),
 	}}
 }
 
@@ -184,14 +138,14 @@ func OutOfCredits() CallScript {
 // unless WithCallScript says otherwise). The last two digits are the
 // status code the call ends with.
 const (
-	NumberCallerBusy         = "5005550003" // Busy(CallerLeg): CALLER_BUSY
-	NumberCalleeBusy         = "5005550004" // Busy(CalleeLeg): CALLEE_BUSY
-	NumberCallerRejects      = "5005550005" // Rejected(CallerLeg): CALLER_REJECT
-	NumberCalleeRejects      = "5005550006" // Rejected(CalleeLeg): CALLEE_REJECT
-	NumberCallerNoAnswer     = "5005550007" // NoAnswer(CallerLeg): CALLER_NOT_ANSWERED
-	NumberCalleeNoAnswer     = "5005550008" // NoAnswer(CalleeLeg): CALLEE_NOT_ANSWERED
-	NumberCallerNotConnected = "5005550009" // NotConnected(CallerLeg): CALLER_NOT_CONNECTED
-	NumberCalleeNotConnected = "5005550010" // NotConnected(CalleeLeg): CALLEE_NOT_CONNECTED
+	NumberCallerBusy         = "5005550003" // Busy(gurulize.PartyCaller): CALLER_BUSY
+	NumberCalleeBusy         = "5005550004" // Busy(gurulize.PartyCallee): CALLEE_BUSY
+	NumberCallerRejects      = "5005550005" // Rejected(gurulize.PartyCaller): CALLER_REJECT
+	NumberCalleeRejects      = "5005550006" // Rejected(gurulize.PartyCallee): CALLEE_REJECT
+	NumberCallerNoAnswer     = "5005550007" // NoAnswer(gurulize.PartyCaller): CALLER_NOT_ANSWERED
+	NumberCalleeNoAnswer     = "5005550008" // NoAnswer(gurulize.PartyCallee): CALLEE_NOT_ANSWERED
+	NumberCallerNotConnected = "5005550009" // NotConnected(gurulize.PartyCaller): CALLER_NOT_CONNECTED
+	NumberCalleeNotConnected = "5005550010" // NotConnected(gurulize.PartyCallee): CALLEE_NOT_CONNECTED
 	NumberOutOfCredits       = "5005550013" // OutOfCredits(): OUT_OF_CREDITS
 )
 
@@ -222,21 +176,21 @@ func threeDigits(d time.Duration) string {
 func ScriptForCallee(callee string) (CallScript, bool) {
 	switch callee {
 	case NumberCallerBusy:
-		return Busy(CallerLeg), true
+		return Busy(gurulize.PartyCaller), true
 	case NumberCalleeBusy:
-		return Busy(CalleeLeg), true
+		return Busy(gurulize.PartyCallee), true
 	case NumberCallerRejects:
-		return Rejected(CallerLeg), true
+		return Rejected(gurulize.PartyCaller), true
 	case NumberCalleeRejects:
-		return Rejected(CalleeLeg), true
+		return Rejected(gurulize.PartyCallee), true
 	case NumberCallerNoAnswer:
-		return NoAnswer(CallerLeg), true
+		return NoAnswer(gurulize.PartyCaller), true
 	case NumberCalleeNoAnswer:
-		return NoAnswer(CalleeLeg), true
+		return NoAnswer(gurulize.PartyCallee), true
 	case NumberCallerNotConnected:
-		return NotConnected(CallerLeg), true
+		return NotConnected(gurulize.PartyCaller), true
 	case NumberCalleeNotConnected:
-		return NotConnected(CalleeLeg), true
+		return NotConnected(gurulize.PartyCallee), true
 	case NumberOutOfCredits:
 		return OutOfCredits(), true
 	}
@@ -256,7 +210,7 @@ func ScriptForCallee(callee string) (CallScript, bool) {
 // voiceStatus is one call callback before encoding.
 type voiceStatus struct {
 	at    time.Time
-	code  int
+	code  gurulize.VoiceStatusCode
 	desc  string
 	cause string
 }
@@ -267,7 +221,7 @@ type voiceStatus struct {
 func (st voiceStatus) query(id int64, sparse bool) string {
 	var b strings.Builder
 	b.WriteString("id=" + strconv.FormatInt(id, 10))
-	b.WriteString("&code=" + strconv.Itoa(st.code))
+	b.WriteString("&code=" + strconv.Itoa(int(st.code)))
 	if !sparse {
 		b.WriteString("&desc=" + url.QueryEscape(st.desc))
 		b.WriteString("&cause=" + url.QueryEscape(st.cause))
@@ -283,7 +237,7 @@ func (s CallScript) voiceStatuses(call Call) []voiceStatus {
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].After < steps[j].After })
 	cut := time.Duration(-1)
 	for _, st := range steps {
-		if st.Code == codeCalleeConnected {
+		if st.Code == gurulize.StatusCalleeConnected {
 			cut = st.After + call.MaxDuration
 			break
 		}
@@ -291,8 +245,8 @@ func (s CallScript) voiceStatuses(call Call) []voiceStatus {
 	var out []voiceStatus
 	add := func(st CallStep) {
 		desc, cause := st.Desc, st.Cause
-		if desc == "" {
-			desc = statusName(st.Code)
+		if desc == "" && st.Code.Known() {
+			desc = st.Code.String()
 		}
 		if cause == "" {
 			cause = causeNone
@@ -309,8 +263,8 @@ func (s CallScript) voiceStatuses(call Call) []voiceStatus {
 		add(st)
 	}
 	if cutShort {
-		add(Status(cut, codeCallerClosed, causeNormal))
-		add(Status(cut, codeCalleeClosed, causeNormal))
+		add(Status(cut, gurulize.StatusCallerClosed, causeNormal))
+		add(Status(cut, gurulize.StatusCalleeClosed, causeNormal))
 	}
 	return out
 }

@@ -87,9 +87,9 @@ func TestMagicNumberHelpers(t *testing.T) {
 		_, ok := gurulizetest.ScriptForCallee(n)
 		assert.False(t, ok, n)
 	}
-	assert.Equal(t, "caller", gurulizetest.CallerLeg.String())
-	assert.Equal(t, "callee", gurulizetest.CalleeLeg.String())
-	assert.Equal(t, "Leg(7)", gurulizetest.Leg(7).String())
+	assert.Equal(t, "caller busy", gurulizetest.Busy(gurulize.PartyCaller).Name)
+	assert.Equal(t, "callee busy", gurulizetest.Busy(gurulize.PartyCallee).Name)
+	assert.Equal(t, "caller busy", gurulizetest.Busy(gurulize.PartyNone).Name, "any party but the callee is the caller")
 }
 
 func TestCallWireFormat(t *testing.T) {
@@ -175,7 +175,7 @@ func TestCallScriptSelection(t *testing.T) {
 	c3, _ := srv.Call(third)
 	assert.Equal(t, []callStatus{starting, st(13, "OUT_OF_CREDITS", "0", sec)}, decodeCallStatuses(t, sk.Voice(), third, c3.RegisteredAt))
 
-	require.NoError(t, srv.PlayCall(third, gurulizetest.CallScript{Name: "late", Steps: []gurulizetest.CallStep{gurulizetest.Status(5*sec, 12, "16")}}))
+	require.NoError(t, srv.PlayCall(third, gurulizetest.CallScript{Name: "late", Steps: []gurulizetest.CallStep{gurulizetest.Status(5*sec, gurulize.StatusCalleeClosed, "16")}}))
 	waitIdle(t, srv)
 	got := decodeCallStatuses(t, sk.Voice(), third, c3.RegisteredAt)
 	require.Len(t, got, 3)

@@ -37,18 +37,18 @@
 // the provider's rules, including the forced end of rooms created with
 // endHow=AUTOMATIC. Ready-made scripts:
 //
-//	script            what happens                                   billed   meetings  ends with
-//	Meet(d)           host in, guest 30s later, meet d, guest hangs  d        1         HANGUP
-//	                  up (the default script is Meet(40m))
-//	TwoBreaks()       three meetings of 10, 15 and 5 minutes: the    30m      3         HANGUP
-//	                  guest drops and returns, the host hangs up
-//	                  and returns
-//	HostEnds(d)       meet d, then the host ends the meeting         d        1         END_MEETING from HOST
-//	                  (BY_HOST rooms; in others the host hangs up)                      (BY_HOST rooms)
-//	TimeRunsOut()     both stay; in AUTOMATIC rooms the server ends  duration  1        END_MEETING_FORCED
-//	                  the meeting when the room's time is up         − 30s              from SERVER
-//	NoShow()          the host waits 10 minutes alone                0        0         (never activated)
-//	Silent()          nothing                                        0        0         (no callbacks)
+//	script         what happens                                  billed    meetings  ends with
+//	Meet(d)        host in, guest 30s later, they meet for d,    d         1         HANGUP from GUEST
+//	               then the guest hangs up (default: Meet(40m))
+//	TwoBreaks()    meetings of 10, 15 and 5 minutes: the guest   30m       3         HANGUP from GUEST
+//	               drops and returns, the host hangs up and
+//	               returns
+//	HostEnds(d)    meet d, then the host ends the meeting        d         1         END_MEETING from HOST
+//	               (in rooms other than BY_HOST: hangs up)                           (HANGUP elsewhere)
+//	TimeRunsOut()  both stay; an AUTOMATIC room ends when its    dur.-30s  1         END_MEETING_FORCED
+//	               time is up (END_OF_DURATION: after dur.)      (dur.)              from SERVER
+//	NoShow()       the host waits 10 minutes alone               0         0         (never activated)
+//	Silent()       nothing                                       0         0         (no callbacks)
 //
 // A room plays the script queued by [Server.NextRoomScript], or else the
 // default set by [WithRoomScript]; [Server.PlayRoom] plays one more script in
@@ -62,26 +62,29 @@
 // registration; every call starts with CALLS_STARTING at 0. The callee
 // numbers' last two digits are the status code the call ends with.
 //
-//	callee        script                  statuses after CALLS_STARTING               outcome
-//	5005551SSS    Answered(SSS s)         CALLER_CONNECTED 8, CALLEE_CONNECTED 18,    COMPLETED, talk SSS s
-//	                                      CALLEE_CLOSED and CALLER_CLOSED 18+SSS
-//	5005552SSS    CallerHangsUp(SSS s)    as above, CALLER_CLOSED first               COMPLETED, talk SSS s
-//	5005550003    Busy(CallerLeg)         CALLER_BUSY 4                               BUSY
-//	5005550004    Busy(CalleeLeg)         CALLER_CONNECTED 8, CALLEE_BUSY 12          BUSY
-//	5005550005    Rejected(CallerLeg)     CALLER_REJECT 6                             REJECTED
-//	5005550006    Rejected(CalleeLeg)     CALLER_CONNECTED 8, CALLEE_REJECT 14        REJECTED
-//	5005550007    NoAnswer(CallerLeg)     CALLER_NOT_ANSWERED 30                      NO_ANSWER
-//	5005550008    NoAnswer(CalleeLeg)     CALLER_CONNECTED 8, CALLEE_NOT_ANSWERED 38  NO_ANSWER
-//	5005550009    NotConnected(CallerLeg) CALLER_NOT_CONNECTED 1                      NOT_CONNECTED
-//	5005550010    NotConnected(CalleeLeg) CALLER_CONNECTED 8, CALLEE_NOT_CONNECTED 9  NOT_CONNECTED
-//	5005550013    OutOfCredits()          OUT_OF_CREDITS 1                            OUT_OF_CREDITS
-//	any other     the default script      as Answered(1m) unless WithCallScript       COMPLETED, talk 1m
+//	callee      script                statuses after CALLS_STARTING               outcome (CallTracker)
+//	5005551SSS  Answered(SSS s)       CALLER_CONNECTED 8, CALLEE_CONNECTED 18,    COMPLETED, talk SSS s
+//	                                  CALLEE_CLOSED and CALLER_CLOSED 18+SSS
+//	5005552SSS  CallerHangsUp(SSS s)  as above, CALLER_CLOSED first               COMPLETED, talk SSS s
+//	5005550003  Busy(caller)          CALLER_BUSY 4                               BUSY, caller
+//	5005550004  Busy(callee)          CALLER_CONNECTED 8, CALLEE_BUSY 12          BUSY, callee
+//	5005550005  Rejected(caller)      CALLER_REJECT 6                             REJECTED, caller
+//	5005550006  Rejected(callee)      CALLER_CONNECTED 8, CALLEE_REJECT 14        REJECTED, callee
+//	5005550007  NoAnswer(caller)      CALLER_NOT_ANSWERED 30                      NO_ANSWER, caller
+//	5005550008  NoAnswer(callee)      CALLER_CONNECTED 8, CALLEE_NOT_ANSWERED 38  NO_ANSWER, callee
+//	5005550009  NotConnected(caller)  CALLER_NOT_CONNECTED 1                      NOT_CONNECTED, caller
+//	5005550010  NotConnected(callee)  CALLER_CONNECTED 8, CALLEE_NOT_CONNECTED 9  NOT_CONNECTED, callee
+//	5005550013  OutOfCredits()        OUT_OF_CREDITS 1                            OUT_OF_CREDITS
+//	any other   the default script    as Answered(1m) unless WithCallScript       COMPLETED, talk 1m
 //
-// Constants name them ([NumberCalleeBusy] …; [NumberAnsweredFor] and
-// [NumberCallerHangsUpAfter] build the answered ones). A call is cut when it
-// reaches its registered duration: then CALLER_CLOSED and CALLEE_CLOSED come
-// at CALLEE_CONNECTED + duration. [Server.NextCallScript] overrides the
-// callee number for the next calls; [Status] writes your own steps.
+// Here caller and callee stand for gurulize.PartyCaller and
+// gurulize.PartyCallee, and the outcome is what gurulize.CallTracker makes
+// of the statuses. Constants name the numbers ([NumberCalleeBusy] …;
+// [NumberAnsweredFor] and [NumberCallerHangsUpAfter] build the answered
+// ones). A call is cut when it reaches its registered duration: then
+// CALLER_CLOSED and CALLEE_CLOSED come at CALLEE_CONNECTED + duration.
+// [Server.NextCallScript] overrides the callee number for the next calls;
+// [Status] writes your own steps.
 //
 // # Callbacks on the wire
 //

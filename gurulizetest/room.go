@@ -16,25 +16,8 @@ type Party string
 
 // The two people in a room.
 const (
-	Host  Party = "HOST"
-	Guest Party = "GUEST"
-)
-
-// The eventSource of what the provider's server itself does (ending an
-// AUTOMATIC room when its time runs out).
-const sourceServer = "SERVER"
-
-// The event codes and end reasons of the video callbacks, as on the wire.
-const (
-	codeJoin           = "JOIN"
-	codeRoomActivated  = "ROOM_ACTIVATED"
-	codeMeetingStarted = "MEETING_STARTED"
-	codeLeft           = "LEFT"
-	codeMeetingEnded   = "MEETING_ENDED"
-
-	reasonHangup           = "HANGUP"
-	reasonEndMeeting       = "END_MEETING"
-	reasonEndMeetingForced = "END_MEETING_FORCED"
+	Host  = Party(gurulize.SourceHost)
+	Guest = Party(gurulize.SourceGuest)
 )
 
 // RoomAction is what happens in a RoomStep.
@@ -74,10 +57,10 @@ type RoomStep struct {
 // RawEvent is a video callback sent as it is by ActionSend. Its
 // receivedTime is the room's startDate plus the step's At.
 type RawEvent struct {
-	Code                 string        // e.g. "MEETING_ENDED", or any other text
-	Source               string        // eventSource, e.g. "HOST"
-	Reason               string        // "" for none
-	MeetingTotalDuration time.Duration // sent in milliseconds
+	Code                 gurulize.VideoEventCode // any text, documented or not
+	Source               gurulize.EventSource    // any text
+	Reason               gurulize.EndReason      // "" for none
+	MeetingTotalDuration time.Duration           // sent in milliseconds
 }
 
 // Join returns a step in which p enters the room at offset at.
@@ -192,9 +175,9 @@ func Silent() RoomScript { return RoomScript{Name: "silent"} }
 // videoEvent is one room callback before encoding.
 type videoEvent struct {
 	at     time.Time
-	code   string
-	source string
-	reason string
+	code   gurulize.VideoEventCode
+	source gurulize.EventSource
+	reason gurulize.EndReason
 	total  time.Duration
 }
 
@@ -203,15 +186,15 @@ type videoEvent struct {
 // meetingTotalDuration are left out where they carry nothing.
 func (ev videoEvent) payload(room string, sparse bool) []byte {
 	w := []string{
-		`"code":` + strconv.Quote(ev.code),
-		`"eventSource":` + strconv.Quote(ev.source),
+		`"code":` + strconv.Quote(string(ev.code)),
+		`"eventSource":` + strconv.Quote(string(ev.source)),
 		`"receivedTime":"` + strconv.FormatInt(ev.at.UnixMilli(), 10) + `"`,
 	}
 	if !sparse || ev.reason != "" {
-		w = append(w, `"reason":`+strconv.Quote(ev.reason))
+		w = append(w, `"reason":`+strconv.Quote(string(ev.reason)))
 	}
 	w = append(w, `"roomUuid":`+strconv.Quote(room))
-	if !sparse || ev.total != 0 || ev.code == codeMeetingEnded {
+	if !sparse || ev.total != 0 || ev.code == gurulize.EventMeetingEnded {
 		w = append(w, `"meetingTotalDuration":"`+strconv.FormatInt(ev.total.Milliseconds(), 10)+`"`)
 	}
 	b := []byte{'{'}
@@ -276,32 +259,32 @@ func (p *roomPlay) deadline() (time.Duration, bool) {
 	return p.room.Duration, true
 }
 
-func (p *roomPlay) emit(code, source, reason string, total time.Duration) {
+func (p *roomPlay) emit(code gurulize.VideoEventCode, source gurulize.EventSource, reason gurulize.EndReason, total time.Duration) {
 	at := p.room.StartAt.Add(p.at + time.Duration(p.n)*time.Millisecond)
 	p.n++
 	p.events = append(p.events, videoEvent{at: at, code: code, source: source, reason: reason, total: total})
 }
 
 // endMeeting ends the meeting in progress, if any, with a MEETING_ENDED.
-func (p *roomPlay) endMeeting(source, reason string) {
+func (p *roomPlay) endMeeting(source gurulize.EventSource, reason gurulize.EndReason) {
 	if !p.inMeeting {
 		return
 	}
 	p.inMeeting = false
 	p.total += p.at - p.began
-	p.emit(codeMeetingEnded, source, reason, p.total)
+	p.emit(gurulize.EventMeetingEnded, source, reason, p.total)
 }
 
 func (p *roomPlay) leave(who Party) {
 	if p.present[who] {
 		p.present[who] = false
-		p.emit(codeLeft, string(who), "", 0)
+		p.emit(gurulize.EventLeft, gurulize.EventSource(who), "", 0)
 	}
 }
 
 func (p *roomPlay) forceEnd(at time.Duration) {
 	p.at, p.n = at, 0
-	p.endMeeting(sourceServer, reasonEndMeetingForced)
+	p.endMeeting(gurulize.SourceServer, gurulize.ReasonEndMeetingForced)
 	p.leave(Guest)
 	p.leave(Host)
 	p.over = true
@@ -315,35 +298,35 @@ func (p *roomPlay) apply(st RoomStep) {
 			return
 		}
 		p.present[who] = true
-		p.emit(codeJoin, string(who), "", 0)
+		p.emit(gurulize.EventJoin, gurulize.EventSource(who), "", 0)
 		if p.present[Host] && p.present[Guest] && !p.inMeeting {
 			if !p.activated {
 				p.activated = true
-				p.emit(codeRoomActivated, string(who), "", 0)
+				p.emit(gurulize.EventRoomActivated, gurulize.EventSource(who), "", 0)
 			}
 			p.inMeeting, p.began = true, p.at
-			p.emit(codeMeetingStarted, string(who), "", 0)
+			p.emit(gurulize.EventMeetingStarted, gurulize.EventSource(who), "", 0)
 		}
 	case ActionHangUp:
 		if p.present[who] {
-			p.endMeeting(string(who), reasonHangup)
+			p.endMeeting(gurulize.EventSource(who), gurulize.ReasonHangup)
 			p.leave(who)
 		}
 	case ActionDrop:
 		if p.present[who] {
 			p.leave(who)
-			p.endMeeting(string(who), "")
+			p.endMeeting(gurulize.EventSource(who), "")
 		}
 	case ActionEndMeeting:
 		if !p.present[Host] {
 			return
 		}
 		if p.room.EndHow != gurulize.EndByHost {
-			p.endMeeting(string(Host), reasonHangup)
+			p.endMeeting(gurulize.SourceHost, gurulize.ReasonHangup)
 			p.leave(Host)
 			return
 		}
-		p.endMeeting(string(Host), reasonEndMeeting)
+		p.endMeeting(gurulize.SourceHost, gurulize.ReasonEndMeeting)
 		p.leave(Guest)
 		p.leave(Host)
 		p.over = true

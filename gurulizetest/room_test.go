@@ -171,10 +171,10 @@ func TestRoomScripts(t *testing.T) {
 				gurulizetest.Join(3*m, gurulizetest.Host), // already in: nothing
 				gurulizetest.EndMeeting(m),                // the host is not in yet: nothing
 				gurulizetest.Join(6*m, gurulizetest.Guest),
-				gurulizetest.Send(7*m, gurulizetest.RawEvent{Code: "RECORDING_STARTED", Source: "HOST"}),
+				gurulizetest.Send(7*m, gurulizetest.RawEvent{Code: "RECORDING_STARTED", Source: gurulize.SourceHost}),
 				gurulizetest.EndMeeting(8 * m),
 				gurulizetest.Join(9*m, gurulizetest.Guest), // the room is over: nothing
-				gurulizetest.Send(10*m, gurulizetest.RawEvent{Code: "MEETING_ENDED", Source: "GUEST", Reason: "HANGUP", MeetingTotalDuration: 99 * m}),
+				gurulizetest.Send(10*m, gurulizetest.RawEvent{Code: gurulize.EventMeetingEnded, Source: gurulize.SourceGuest, Reason: gurulize.ReasonHangup, MeetingTotalDuration: 99 * m}),
 			}},
 			req: gurulize.VideoRoomRequest{Duration: 30 * m, EndHow: gurulize.EndByHost},
 			want: concat([]roomEvent{ev("JOIN", "HOST", 2*m)}, meetingBegins(6*m), []roomEvent{
