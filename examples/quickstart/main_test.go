@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gurulize/gurulize-go/gurulizetest"
+)
+
+func noEnv(string) string { return "" }
+
+func TestQuickstartOnTheFake(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	began := time.Now()
+	require.NoError(t, run(ctx, &out, nil, noEnv))
+	assert.Less(t, time.Since(began), 20*time.Second, "a few seconds, even on a busy machine")
+
+	text := out.String()
+	assert.Contains(t, text, "running against gurulizetest")
+	assert.Regexp(t, `Room [0-9a-f-]{36} created`, text)
+	assert.Contains(t, text, "host link:  http://127.0.0.1:")
+	assert.Contains(t, text, "Call 1 registered (Request Received)")
+	for _, line := range []string{
+		"+00:00  room  JOIN             HOST",
+		"+01:00  room  ROOM_ACTIVATED   GUEST",
+		"+11:00  room  MEETING_ENDED    GUEST (connection lost), 10m0s of meetings so far",
+		"+34:00  room  MEETING_ENDED    GUEST (HANGUP), 30m0s of meetings so far",
+		"+00:00  call  CALLS_STARTING",
+		"+03:18  call  CALLEE_CLOSED",
+	} {
+		assert.Contains(t, text, line+"\n")
+	}
+	assert.True(t, strings.HasSuffix(text, "\nSummary\n"+
+		"  room: billed 30m0s over 3 meetings, ended by HANGUP\n"+
+		"  call: COMPLETED, talk time 3m0s\n"), text)
+	// The story is printed in order: the headers before any callback.
+	assert.Less(t, strings.Index(text, "Call 1 registered"), strings.Index(text, "call  CALLS_STARTING"))
+}
+
+func TestQuickstartBadFlag(t *testing.T) {
+	t.Parallel()
+	assert.Error(t, run(context.Background(), &bytes.Buffer{}, []string{"-scale", "fast"}, noEnv))
+	assert.ErrorContains(t, run(context.Background(), &bytes.Buffer{}, []string{"-scale", "0"}, noEnv), "WithTimeScale")
+}
+
+// realAPI points the GURULIZE_* variables at a fake standing in for the
+// real API. Tests that use it cannot run in parallel.
+func realAPI(t *testing.T, opts ...gurulizetest.Option) *gurulizetest.Server {
+	t.Helper()
+	srv := gurulizetest.NewTestServer(t, opts...)
+	t.Setenv("GURULIZE_USERNAME", gurulizetest.DefaultUsername)
+	t.Setenv("GURULIZE_PASSWORD", gurulizetest.DefaultPassword)
+	t.Setenv("GURULIZE_VIDEO_URL", srv.VideoURL())
+	t.Setenv("GURULIZE_VOICE_URL", srv.VoiceURL())
+	t.Setenv("GURULIZE_CALLBACK_TOKEN", "")
+	return srv
+}
+
+func TestQuickstartRealAPIWithoutCallbacks(t *testing.T) {
+	srv := realAPI(t)
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, nil, os.Getenv))
+	text := out.String()
+	assert.Contains(t, text, "talking to the real Gurulize API")
+	require.Len(t, srv.Rooms(), 1)
+	assert.Contains(t, text, "Room "+srv.Rooms()[0].UUID+" created")
+	assert.Contains(t, text, "No call placed: pass -caller and -callee")
+	assert.Contains(t, text, "cannot reach this program")
+	assert.Empty(t, srv.Calls(), "no phone rings without -caller and -callee")
+
+	out.Reset()
+	require.NoError(t, run(context.Background(), &out, []string{"-caller", "532 123 45 67", "-callee", "5427654321"}, os.Getenv))
+	require.Len(t, srv.Calls(), 1)
+	assert.Equal(t, "5321234567", srv.Calls()[0].Caller)
+	assert.Contains(t, out.String(), "Call 1 registered")
+	assert.NotContains(t, out.String(), "No call placed")
+}
+
+func TestQuickstartRealAPIWithCallbacks(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	srv := realAPI(t,
+		gurulizetest.WithVideoCallbackURL("http://"+addr+"/gurulize/video/tok3n"),
+		gurulizetest.WithRoomScript(gurulizetest.HostEnds(5*time.Minute)))
+
+	var out bytes.Buffer
+	args := []string{"-callback-url", "https://example.test/hooks/", "-listen", addr, "-token", "tok3n", "-wait", "1s"}
+	require.NoError(t, run(context.Background(), &out, args, os.Getenv))
+	text := out.String()
+	assert.Contains(t, text, "video room events: https://example.test/hooks/gurulize/video/tok3n\n")
+	assert.Contains(t, text, "call statuses:     https://example.test/hooks/gurulize/voice/tok3n\n")
+	assert.Contains(t, text, "room  MEETING_ENDED    HOST (HANGUP), 5m0s of meetings so far")
+	assert.True(t, strings.HasSuffix(text, "\nSummary\n  room: billed 5m0s over 1 meeting, ended by HANGUP\n"), text)
+	for _, d := range srv.Deliveries() {
+		assert.True(t, d.Delivered(), "%+v", d)
+	}
+	assert.ErrorContains(t, run(context.Background(), &out, []string{"-callback-url", "not a url"}, os.Getenv), "not an absolute URL")
+}
+
+func TestQuickstartRealAPIWrongAccount(t *testing.T) {
+	realAPI(t)
+	t.Setenv("GURULIZE_PASSWORD", "wrong-password")
+	err := run(context.Background(), &bytes.Buffer{}, nil, os.Getenv)
+	assert.ErrorContains(t, err, "check GURULIZE_USERNAME and GURULIZE_PASSWORD")
+}
