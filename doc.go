@@ -56,6 +56,12 @@
 // intercepts them with no further setup. With WithHTTPClient(hc),
 // httpmock.ActivateNonDefault(hc) does.
 //
+// Package gurulizetest is a fake Gurulize for tests: a loopback server that
+// validates requests like the real APIs and plays whole meetings and calls
+// into your callback handlers (magic phone numbers, scripted rooms, delivery
+// faults, a controllable clock), plus httpmock responders for tests that
+// must not open a socket. go run ./examples/quickstart shows it at work.
+//
 // # Callbacks
 //
 // The provider reports room events and call statuses by calling addresses

@@ -14,15 +14,13 @@ import (
 	"github.com/gurulize/gurulize-go/gurulizetest"
 )
 
-// A call to a magic number plays the busy-callee scenario into the
-// endpoint given as the voice callback URL.
+// A call to a magic number plays the busy-callee scenario into the SDK's
+// voice status handler, and the call tracker reads the outcome.
 func Example() {
-	var mu sync.Mutex
-	var statuses []string
-	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		statuses = append(statuses, r.URL.Query().Get("desc"))
+	calls := gurulize.NewCallTracker()
+	endpoint := httptest.NewServer(gurulize.NewVoiceStatusHandler(func(_ context.Context, st gurulize.VoiceStatus) error {
+		calls.Apply(st)
+		return nil
 	}))
 	defer endpoint.Close()
 
@@ -47,10 +45,9 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	fmt.Println("call", reg.ID, statuses)
-	// Output: call 1 [CALLS_STARTING CALLER_CONNECTED CALLEE_BUSY]
+	sum, _ := calls.Call(reg.ID)
+	fmt.Println("call", reg.ID, sum.Outcome, sum.FailedParty, "final:", sum.Final)
+	// Output: call 1 BUSY CALLEE final: true
 }
 
 // Unit tests that must not open a socket use the same fake through httpmock.
