@@ -45,6 +45,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Stdout, os.Args[1:], os.Getenv)
 	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
@@ -126,11 +129,14 @@ func runFake(ctx context.Context, w io.Writer, o options) error {
 	if err != nil {
 		return err
 	}
+	defer st.begin() // on every return, so no callback is left waiting
 	room, reg, err := st.start(ctx, client, "5321234567", gurulizetest.NumberAnsweredFor(3*time.Minute),
 		" (a magic test number: answered, 3 minutes of talk)")
 	if err != nil {
 		return err
 	}
+	st.header()
+	st.begin()
 	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := fake.WaitIdle(waitCtx); err != nil {
@@ -147,8 +153,8 @@ func runReal(ctx context.Context, w io.Writer, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "GURULIZE_USERNAME is set: talking to the real Gurulize API.\n")
 	st := newStory(w)
+	st.printf("GURULIZE_USERNAME is set: talking to the real Gurulize API.\n")
 	listening := o.callbackURL != ""
 	if listening {
 		cb, err := url.Parse(strings.TrimSuffix(o.callbackURL, "/"))
@@ -161,11 +167,12 @@ func runReal(ctx context.Context, w io.Writer, o options) error {
 		}
 		stopCallbacks := serveCallbacks(ln, st.handler(o.token))
 		defer stopCallbacks()
-		fmt.Fprintf(w, "Callback handlers on %s. Give the provider these addresses:\n", ln.Addr())
-		fmt.Fprintf(w, "  video room events: %s/gurulize/video/%s\n", cb, o.token)
-		fmt.Fprintf(w, "  call statuses:     %s/gurulize/voice/%s\n", cb, o.token)
+		defer st.begin() // on every return, so no callback is left waiting
+		st.printf("Callback handlers on %s. Give the provider these addresses:\n", ln.Addr())
+		st.printf("  video room events: %s/gurulize/video/%s\n", cb, o.token)
+		st.printf("  call statuses:     %s/gurulize/voice/%s\n", cb, o.token)
 	}
-	fmt.Fprintln(w)
+	st.printf("\n")
 
 	caller, callee := o.caller, o.callee
 	if caller == "" || callee == "" {
@@ -176,16 +183,18 @@ func runReal(ctx context.Context, w io.Writer, o options) error {
 		return err
 	}
 	if caller == "" {
-		fmt.Fprintln(w, "No call placed: pass -caller and -callee to ring two real phones.")
+		st.printf("No call placed: pass -caller and -callee to ring two real phones.\n")
 	}
 	if !listening {
-		fmt.Fprintln(w, "\nThe provider sends callbacks to the addresses configured for your account,")
-		fmt.Fprintln(w, "so they cannot reach this program. To watch them arrive, run it again with")
-		fmt.Fprintln(w, "-callback-url set to a public HTTPS address that forwards to -listen, or run")
-		fmt.Fprintln(w, "examples/callback-server (or `gurulize listen`) behind such an address.")
+		st.printf("\nThe provider sends callbacks to the addresses configured for your account,\n")
+		st.printf("so they cannot reach this program. To watch them arrive, run it again with\n")
+		st.printf("-callback-url set to a public HTTPS address that forwards to -listen, or run\n")
+		st.printf("examples/callback-server (or `gurulize listen`) behind such an address.\n")
 		return nil
 	}
-	fmt.Fprintf(w, "\nListening for callbacks for %v (Ctrl-C to stop)…\n", o.wait)
+	st.printf("\nListening for callbacks for %v (Ctrl-C to stop)…\n", o.wait)
+	st.header()
+	st.begin()
 	waitCtx, cancel := context.WithTimeout(ctx, o.wait)
 	defer cancel()
 	<-waitCtx.Done()
@@ -201,8 +210,9 @@ func runReal(ctx context.Context, w io.Writer, o options) error {
 type story struct {
 	mu      sync.Mutex
 	w       io.Writer
-	started chan struct{} // closed once start has printed; callbacks wait for it
-	origin  time.Time     // the story's time zero: the room's start
+	started chan struct{} // closed by begin; callbacks wait for it
+	once    sync.Once
+	origin  time.Time // the story's time zero: the room's start
 	rooms   *gurulize.RoomTracker
 	calls   *gurulize.CallTracker
 }
@@ -219,10 +229,8 @@ func newStory(w io.Writer) *story {
 
 // start creates a room starting now and, when callee is set, registers a
 // call (note says what to expect of it), printing both. reg is nil when no
-// call was registered. Callbacks are printed only after start returns, so
-// the story reads in order.
+// call was registered.
 func (s *story) start(ctx context.Context, client *gurulize.Client, caller, callee, note string) (*gurulize.VideoRoom, *gurulize.CallRegistration, error) {
-	defer close(s.started)
 	room, err := client.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{
 		Duration: 45 * time.Minute,
 		StartAt:  s.origin,
@@ -242,7 +250,6 @@ func (s *story) start(ctx context.Context, client *gurulize.Client, caller, call
 		}
 		s.printf("Call %d registered (%s): %s rings first, then %s%s.\n", reg.ID, reg.Message, caller, callee, note)
 	}
-	s.printf("\nWhat happens, in the callbacks' own time (+minutes:seconds from the room's start):\n")
 	return room, reg, nil
 }
 
@@ -301,7 +308,18 @@ func (s *story) voice(ctx context.Context, st gurulize.VoiceStatus) error {
 	return nil
 }
 
-// wait holds a callback until start has printed.
+// begin prints the callbacks from now on; until then they wait, so the
+// story reads in order. It may be called more than once.
+func (s *story) begin() {
+	s.once.Do(func() { close(s.started) })
+}
+
+// header introduces the callbacks.
+func (s *story) header() {
+	s.printf("\nWhat happens, in the callbacks' own time (+minutes:seconds from the room's start):\n")
+}
+
+// wait holds a callback until begin.
 func (s *story) wait(ctx context.Context) error {
 	select {
 	case <-s.started:

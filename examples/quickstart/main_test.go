@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"net"
 	"os"
 	"strings"
@@ -50,6 +51,7 @@ func TestQuickstartOnTheFake(t *testing.T) {
 
 func TestQuickstartBadFlag(t *testing.T) {
 	t.Parallel()
+	assert.ErrorIs(t, run(context.Background(), &bytes.Buffer{}, []string{"-help"}, noEnv), flag.ErrHelp)
 	assert.Error(t, run(context.Background(), &bytes.Buffer{}, []string{"-scale", "fast"}, noEnv))
 	assert.ErrorContains(t, run(context.Background(), &bytes.Buffer{}, []string{"-scale", "0"}, noEnv), "WithTimeScale")
 }
@@ -104,6 +106,8 @@ func TestQuickstartRealAPIWithCallbacks(t *testing.T) {
 	assert.Contains(t, text, "call statuses:     https://example.test/hooks/gurulize/voice/tok3n\n")
 	assert.Contains(t, text, "room  MEETING_ENDED    HOST (HANGUP), 5m0s of meetings so far")
 	assert.True(t, strings.HasSuffix(text, "\nSummary\n  room: billed 5m0s over 1 meeting, ended by HANGUP\n"), text)
+	assert.Less(t, strings.Index(text, "No call placed"), strings.Index(text, "room  JOIN"), "callbacks wait for the headers")
+	assert.Less(t, strings.Index(text, "Listening for callbacks"), strings.Index(text, "room  JOIN"))
 	for _, d := range srv.Deliveries() {
 		assert.True(t, d.Delivered(), "%+v", d)
 	}
