@@ -34,6 +34,14 @@ const (
 	ReasonUnknownEndHow   = "Must be AUTOMATIC or BY_HOST"
 	ReasonUnknownEndWhen  = "Must be END_TIME or END_OF_DURATION"
 	ReasonUnknownLanguage = "Must be en or tr"
+	ReasonTooLarge        = "Too large"
+)
+
+// The largest durations the fake accepts: about a year of minutes, and 68
+// years of seconds.
+const (
+	maxMinutes = 1 << 19
+	maxSeconds = 1 << 31
 )
 
 // millisecondsThreshold separates startDate values in milliseconds from ones
@@ -256,8 +264,11 @@ func (b *backend) createRoom(q url.Values) (int, reply) {
 	if err != nil {
 		return fail(InvalidParameterMessage("durationInMinutes", ReasonNotNumeric))
 	}
-	if minutes <= 0 || minutes > int64(1<<31) {
+	if minutes <= 0 {
 		return fail(InvalidParameterMessage("durationInMinutes", ReasonNotPositive))
+	}
+	if minutes > maxMinutes {
+		return fail(InvalidParameterMessage("durationInMinutes", ReasonTooLarge))
 	}
 	if !strings.EqualFold(q.Get("type"), "video") {
 		return fail(InvalidParameterMessage("type", ReasonUnknownType))
@@ -320,8 +331,11 @@ func (b *backend) registerCall(f url.Values) (int, reply) {
 	if err != nil {
 		return fail(InvalidParameterMessage("duration", ReasonNotNumeric))
 	}
-	if seconds <= 0 || seconds > int64(1<<31) {
+	if seconds <= 0 {
 		return fail(InvalidParameterMessage("duration", ReasonNotPositive))
+	}
+	if seconds > maxSeconds {
+		return fail(InvalidParameterMessage("duration", ReasonTooLarge))
 	}
 	lang := gurulize.Language(f.Get("lang"))
 	if _, sent := f["lang"]; sent && !lang.Known() {

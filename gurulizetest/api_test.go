@@ -87,6 +87,7 @@ func TestVideoValidation(t *testing.T) {
 		{"no duration", func(q url.Values) { q.Del("durationInMinutes") }, "Missing Parameter (durationInMinutes)"},
 		{"duration not a number", func(q url.Values) { q.Set("durationInMinutes", "50m") }, "Invalid Parameter (durationInMinutes): Must be numerical"},
 		{"duration zero", func(q url.Values) { q.Set("durationInMinutes", "0") }, "Invalid Parameter (durationInMinutes): Must be positive"},
+		{"duration too large", func(q url.Values) { q.Set("durationInMinutes", "9999999999") }, "Invalid Parameter (durationInMinutes): Too large"},
 		{"no type", func(q url.Values) { q.Del("type") }, "Missing Parameter (type)"},
 		{"type not video", func(q url.Values) { q.Set("type", "audio") }, "Invalid Parameter (type): Must be video"},
 		{"no startDate", func(q url.Values) { q.Del("startDate") }, "Missing Parameter (startDate)"},
@@ -154,6 +155,7 @@ func TestVoiceValidation(t *testing.T) {
 		{"callee letters", func(f url.Values) { f.Set("callee", "CALLME") }, "Invalid Parameter (callee): Not a phone number"},
 		{"duration with a unit", func(f url.Values) { f.Set("duration", "10m") }, "Invalid Parameter (duration): Must be numerical"},
 		{"duration negative", func(f url.Values) { f.Set("duration", "-5") }, "Invalid Parameter (duration): Must be positive"},
+		{"duration too large", func(f url.Values) { f.Set("duration", "99999999999") }, "Invalid Parameter (duration): Too large"},
 		{"unknown lang", func(f url.Values) { f.Set("lang", "fr") }, "Invalid Parameter (lang): Must be en or tr"},
 	}
 	for _, tc := range cases {
