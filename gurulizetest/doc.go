@@ -21,7 +21,7 @@
 // first), "User Information Is Invalid" for an unknown account (see
 // WithAccount), and "Invalid Parameter (x): why" for a bad value: a phone
 // number that is not all digits ("Not a phone number"), a duration that is
-// not a positive number (or is beyond a year), a type other than video, a startDate that looks
+// not a positive number (or is absurdly large), a type other than video, a startDate that looks
 // like seconds rather than milliseconds, an endHow, endWhen or lang outside
 // the documented values. The Video API takes only GET, the Voice API only
 // POST with a form-encoded body; any other method gets HTTP 405. Every
