@@ -568,8 +568,11 @@ func (c *Client) excerpt(raw []byte) string {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return "(empty body)"
 	}
-	// Redact the whole body before cutting it, so no prefix of a secret survives.
-	s := c.cfg.redactor.String(string(raw))
+	// Redact the whole body before cutting it, so no prefix of a secret
+	// survives: the password, and the query of every link, which in a room
+	// reply holds the room's access token. Errors are logged, and room links
+	// must never reach a log.
+	s := redact.Queries(c.cfg.redactor.String(string(raw)))
 	cut := len(s) > excerptBytes
 	if cut {
 		s = s[:excerptBytes]

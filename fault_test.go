@@ -302,10 +302,26 @@ func faultCases() []faultCase {
 			attempts: 1, served: 1, conns: connReused,
 		},
 		{
+			name: "truncated JSON",
+			handler: func(*faultEnv) http.HandlerFunc {
+				return replyRaw(http.StatusOK, "application/json", `{"success":true,"id":7,"uuid":"444f4061","hostUrl":"https://webrtc.gurulize.com/?rop=V_US2qRjrTFn&urp=gN-mYT-host-token`)
+			},
+			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, "ends early"),
+			attempts: 1, served: 1, conns: connReused,
+		},
+		{
 			name:     "connection closed before the promised length",
 			handler:  func(*faultEnv) http.HandlerFunc { return shortBody },
 			check:    wantURLError("unexpected EOF", nil),
 			attempts: 1, served: 1, conns: connClosed,
+		},
+		{
+			name: "wrong JSON types",
+			handler: func(*faultEnv) http.HandlerFunc {
+				return replyRaw(http.StatusOK, "application/json", `{"success":"yes","id":{"n":7},"uuid":42,"hostUrl":"https://webrtc.gurulize.com/?rop=V_US2qRjrTFn&urp=gN-mYT-host-token","guestUrl":"https:\/\/webrtc.gurulize.com\/?rop=GFPyacAAOrPc\u0026urp=gN-mYT-guest-token"}`)
+			},
+			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, "has the wrong type"),
+			attempts: 1, served: 1, conns: connReused,
 		},
 		{
 			name:     "empty 200",
