@@ -488,6 +488,8 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, n int) (*apiReply, 
 	req.Header.Set("Accept", "application/json")
 	if r.body != "" {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		req.Body = unreplayable{}
 	}
 
 	start := time.Now()
@@ -721,13 +723,31 @@ func (c *Client) CloseIdleConnections() {
 	}
 }
 
+// unreplayable is the body of a request that has none (the room-creation
+// GET). net/http's Transport silently sends a request again, on a new
+// connection, when a reused keep-alive connection breaks before the reply
+// begins and the request is "replayable": no body (or one it can rewind) and
+// a method such as GET. By then the server may have acted on it, and a second
+// GET makes a second room. A body the Transport cannot rewind makes the
+// request not replayable, as a POST already is; being empty, it adds nothing
+// to what is sent. The cost: a 307 or 308 redirect of such a request is not
+// followed (net/http would have to replay it), and comes back as an *APIError.
+type unreplayable struct{}
+
+func (unreplayable) Read([]byte) (int, error) { return 0, io.EOF }
+func (unreplayable) Close() error             { return nil }
+
 // sameHostRedirects follows a redirect only to the same scheme and host (then
 // defers to next, or to net/http's limit of 10); any other redirect is
-// returned to the caller as the 3xx reply it is.
+// returned to the caller as the 3xx reply it is. A followed redirect that
+// has no body gets an unreplayable one, as the first request did.
 func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
 			return http.ErrUseLastResponse
+		}
+		if req.Body == nil || req.Body == http.NoBody {
+			req.Body = unreplayable{}
 		}
 		if next != nil {
 			return next(req, via)

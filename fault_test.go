@@ -70,12 +70,13 @@ type faultCase struct {
 	timeout       time.Duration        // per attempt; zero: 10s
 	noCompression bool                 // the client's transport does not ask for gzip
 
-	check    func(t *testing.T, err error)
-	attempts int // requests the client sent (calls of its RoundTripper)
-	served   int // requests the server's handler saw
-	minTime  time.Duration
-	maxTime  time.Duration // zero: 5s
-	conns    connFate
+	check     func(t *testing.T, err error)
+	attempts  int // requests the client sent (calls of its RoundTripper)
+	redirects int // how many of those followed a redirect, within one attempt
+	served    int // requests the server's handler saw
+	minTime   time.Duration
+	maxTime   time.Duration // zero: 5s
+	conns     connFate
 }
 
 // faultEnv is one run of a case: the endpoint, the counters, and the
@@ -160,6 +161,31 @@ func faultCases() []faultCase {
 			check:   wantURLError("", nil),
 			// The reply never started, on a fresh connection.
 			attempts: 1, served: 1, conns: connClosed,
+		},
+		{
+			name:    "reset after the request was written on a reused connection",
+			handler: func(*faultEnv) http.HandlerFunc { return resetConn },
+			warm:    true,
+			check:   wantURLError("", nil),
+			// net/http's Transport silently resends a request it considers
+			// replayable when a reused connection breaks before the reply:
+			// the server must still see it only once.
+			attempts: 1, served: 1, conns: connClosed,
+		},
+		{
+			name: "reset after a same-host redirect",
+			handler: func(*faultEnv) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Query().Get("hop") == "" {
+						// 303: both calls follow it with a GET, on the connection the first request used.
+						http.Redirect(w, r, r.URL.Path+"?hop=1", http.StatusSeeOther)
+						return
+					}
+					resetConn(w, r)
+				}
+			},
+			check:    wantURLError("", nil),
+			attempts: 2, redirects: 1, served: 2, conns: connClosed,
 		},
 		{
 			name: "500",
@@ -446,7 +472,7 @@ func runFault(t *testing.T, fc faultCase, kind string) {
 	assert.Less(t, elapsed, maxTime, "elapsed")
 
 	recs := logs.Records(t)[logsBefore:]
-	assert.Len(t, recs, fc.attempts, "one debug record per attempt")
+	assert.Len(t, recs, fc.attempts-fc.redirects, "one debug record per attempt")
 	for i, rec := range recs {
 		assert.Equal(t, float64(i+1), rec["attempt"])
 	}

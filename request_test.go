@@ -48,20 +48,42 @@ func TestRedirectOnSameHostIsFollowed(t *testing.T) {
 	assertNoSecret(t, err)
 }
 
+// TestDefaultClientRedirectLimit: same-host redirects are followed up to
+// net/http's limit of 10, except a 307 or 308 of the room-creation GET, whose
+// empty body is one net/http cannot replay (see the fault matrix: "reset
+// after the request was written on a reused connection").
 func TestDefaultClientRedirectLimit(t *testing.T) {
 	t.Parallel()
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		http.Redirect(w, r, r.URL.String(), http.StatusTemporaryRedirect)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVideoURL(srv.URL+"/create"))
-	require.NoError(t, err)
-	err = callBoth(context.Background(), c, "video")
-	assert.ErrorContains(t, err, "stopped after 10 redirects")
-	assert.Equal(t, int32(10), hits.Load())
-	assertNoSecret(t, err)
+	tests := []struct {
+		kind   string
+		status int
+		hits   int32
+	}{
+		{"video", http.StatusFound, 10},
+		{"voice", http.StatusTemporaryRedirect, 10},
+		{"video", http.StatusTemporaryRedirect, 1},
+	}
+	for _, tt := range tests {
+		var hits atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			http.Redirect(w, r, r.URL.String(), tt.status)
+		}))
+		t.Cleanup(srv.Close)
+		c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVideoURL(srv.URL+"/create"), gurulize.WithVoiceURL(srv.URL+"/c2c"))
+		require.NoError(t, err)
+		t.Cleanup(c.CloseIdleConnections)
+		err = callBoth(context.Background(), c, tt.kind)
+		if tt.hits == 10 {
+			assert.ErrorContains(t, err, "stopped after 10 redirects", "%s %d", tt.kind, tt.status)
+		} else {
+			var apiErr *gurulize.APIError
+			require.ErrorAs(t, err, &apiErr, "%s %d", tt.kind, tt.status)
+			assert.Equal(t, tt.status, apiErr.StatusCode)
+		}
+		assert.Equal(t, tt.hits, hits.Load(), "%s %d", tt.kind, tt.status)
+		assertNoSecret(t, err)
+	}
 }
 
 func TestDebugLogging(t *testing.T) {
