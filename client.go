@@ -456,7 +456,16 @@ func (c *Client) do(ctx context.Context, r *apiRequest) (*apiReply, error) {
 			return nil, err
 		}
 		if werr := sleep(ctx, policy.wait(attempt, retry.after)); werr != nil {
-			return nil, fmt.Errorf("gurulize: gave up waiting to retry after attempt %d (%s): %w", attempt, err, werr)
+			// A *url.Error, like every other end by the context; it wraps
+			// only the context's error, so that errors.As does not take a
+			// cancellation for the attempt's *APIError.
+			last := err
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				last = ue.Err // the URL is said once, outside
+			}
+			return nil, &url.Error{Op: opName(r.method), URL: c.redactURL(r.url),
+				Err: fmt.Errorf("gave up waiting to retry after attempt %d (%s): %w", attempt, last, werr)}
 		}
 	}
 }

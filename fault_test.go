@@ -301,6 +301,23 @@ func faultCases() []faultCase {
 			check:    wantAPIError(http.StatusServiceUnavailable, nil, "busy"),
 			attempts: 1, served: 1, conns: connReused,
 		},
+		{
+			name: "cancelled while waiting to retry",
+			handler: func(env *faultEnv) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					// Cancel once the client is surely waiting out the hour.
+					time.AfterFunc(100*time.Millisecond, env.cancel)
+					withRetryAfter("3600", replyJSON(http.StatusServiceUnavailable, nil))(w, r)
+				}
+			},
+			policy: gurulize.RetryPolicy{MaxAttempts: 5, MinBackoff: time.Hour, MaxBackoff: time.Hour},
+			check: func(t *testing.T, err error) {
+				wantURLError("gave up waiting to retry after attempt 1 (gurulize: API error (HTTP 503)", context.Canceled)(t, err)
+				var apiErr *gurulize.APIError
+				assert.False(t, errors.As(err, &apiErr), "a cancellation is not the server's refusal")
+			},
+			attempts: 1, served: 1, minTime: 100 * time.Millisecond, maxTime: 2 * time.Second, conns: connReused,
+		},
 
 		// Replies that are not what the API documents.
 		{
