@@ -515,7 +515,7 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, n int) (*apiReply, 
 		c.log(ctx, req, n, resp.StatusCode, start, err)
 		return nil, retryAdvice{}, err
 	}
-	reply, apiErr := c.decode(resp.StatusCode, raw, err != nil)
+	reply, apiErr := c.decode(resp.StatusCode, raw, err != nil, undecodedCoding(resp))
 	if apiErr != nil {
 		c.log(ctx, req, n, resp.StatusCode, start, apiErr)
 		advice := retryAdvice{}
@@ -530,9 +530,17 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, n int) (*apiReply, 
 
 // decode turns a reply into an *apiReply, or an *APIError for a non-2xx
 // status, a body that is not the documented JSON, or "success": false.
-func (c *Client) decode(status int, raw []byte, tooLarge bool) (*apiReply, *APIError) {
+// coding is the reply's content coding when the HTTP client left it encoded.
+func (c *Client) decode(status int, raw []byte, tooLarge bool, coding string) (*apiReply, *APIError) {
 	if tooLarge {
 		return nil, unexpectedResponse(status, fmt.Sprintf("reply is larger than %d bytes", MaxResponseBytes))
+	}
+	if coding != "" {
+		msg := fmt.Sprintf("reply has Content-Encoding %q, which the client did not ask for and does not decode", coding)
+		if status < 200 || status > 299 {
+			return nil, newAPIError(status, msg) // a 401 still matches ErrInvalidCredentials
+		}
+		return nil, unexpectedResponse(status, msg)
 	}
 	reply := &apiReply{status: status}
 	jsonErr := json.Unmarshal(raw, reply)
@@ -550,6 +558,20 @@ func (c *Client) decode(status int, raw []byte, tooLarge bool) (*apiReply, *APIE
 		return nil, newAPIError(status, c.cfg.redactor.String(reply.Message))
 	}
 	return reply, nil
+}
+
+// undecodedCoding returns the content coding of a reply body that is still
+// encoded, or "". net/http asks for gzip and decodes it by itself (then
+// resp.Uncompressed is set, and the size limit counts decoded bytes); a
+// reply encoded although the request did not ask for it, as when the
+// caller's transport sets DisableCompression, is reported as such rather
+// than quoted as unreadable JSON.
+func undecodedCoding(resp *http.Response) string {
+	coding := strings.TrimSpace(resp.Header.Get("Content-Encoding"))
+	if resp.Uncompressed || coding == "" || strings.EqualFold(coding, "identity") {
+		return ""
+	}
+	return coding
 }
 
 // describeJSONError says what is wrong with a reply in the reply's terms,

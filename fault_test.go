@@ -393,6 +393,24 @@ func faultCases() []faultCase {
 			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, "larger than 1048576 bytes"),
 			attempts: 1, served: 1, conns: connClosed,
 		},
+		{
+			name:          "gzip reply the client did not ask for",
+			handler:       func(*faultEnv) http.HandlerFunc { return gzipReply(false, []byte(roomAndCallJSON)) },
+			noCompression: true,
+			check:         wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, `Content-Encoding "gzip"`),
+			attempts:      1, served: 1, conns: connReused,
+		},
+		{
+			name: "401 encoded although not asked for",
+			handler: func(*faultEnv) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Encoding", "br")
+					replyRaw(http.StatusUnauthorized, "application/json", "\x8b\x03\x80{}\x03")(w, r)
+				}
+			},
+			check:    wantAPIError(http.StatusUnauthorized, gurulize.ErrInvalidCredentials, `Content-Encoding "br"`),
+			attempts: 1, served: 1, conns: connReused,
+		},
 
 		// Hostile peers.
 		{
@@ -762,16 +780,21 @@ func gzipReply(onlyIfAsked bool, body []byte) http.HandlerFunc {
 }
 
 var gzipBomb = sync.OnceValue(func() []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	_, _ = io.WriteString(zw, `{"success":true,"id":2,"uuid":"`)
-	chunk := bytes.Repeat([]byte("a"), 1<<20)
-	for i := 0; i < 32; i++ {
-		_, _ = zw.Write(chunk)
+	// Concatenated gzip members decode as one stream; compressing 1 MiB
+	// once and repeating it keeps the test fast.
+	member := func(b []byte) []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_, _ = zw.Write(b)
+		_ = zw.Close()
+		return buf.Bytes()
 	}
-	_, _ = io.WriteString(zw, `"}`)
-	_ = zw.Close()
-	return buf.Bytes() // 32 MiB once decoded, about 32 KiB on the wire
+	bomb := member([]byte(`{"success":true,"id":2,"uuid":"`))
+	mib := member(bytes.Repeat([]byte("a"), 1<<20))
+	for i := 0; i < 32; i++ {
+		bomb = append(bomb, mib...)
+	}
+	return append(bomb, member([]byte(`"}`))...) // 32 MiB once decoded, about 32 KiB on the wire
 })
 
 // Endpoints that are not servers.
