@@ -601,24 +601,23 @@ func (c *Client) excerpt(raw []byte) string {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return "(empty body)"
 	}
-	// Redact the whole body before cutting it, so no prefix of a secret
-	// survives: the password, and the query of every link, which in a room
-	// reply holds the room's access token. Errors are logged, and room links
-	// must never reach a log.
-	s := redact.Queries(c.cfg.redactor.String(string(raw)))
-	cut := len(s) > excerptBytes
-	if cut {
-		s = s[:excerptBytes]
-	}
-	s = strings.ToValidUTF8(s, "")
-	s = strings.Map(func(r rune) rune {
+	// Make the body printable first: dropping invalid UTF-8 and turning
+	// control characters into spaces can join the parts of a secret, so
+	// redaction comes after both.
+	s := strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '
 		}
 		return r
-	}, strings.TrimSpace(s))
+	}, strings.ToValidUTF8(string(raw), ""))
+	// Redact the whole body before cutting it, so no prefix of a secret
+	// survives: the password, and the query of every link, which in a room
+	// reply holds the room's access token. Errors are logged, and room links
+	// must never reach a log.
+	s = redact.Queries(c.cfg.redactor.String(strings.TrimSpace(s)))
+	cut := len(s) > excerptBytes
 	if cut {
-		s += "…"
+		s = strings.TrimSpace(strings.ToValidUTF8(s[:excerptBytes], "")) + "…" // the cut may split a character
 	}
 	return strconv.Quote(s)
 }

@@ -453,6 +453,18 @@ func faultCases() []faultCase {
 			check:    wantAPIError(http.StatusOK, gurulize.ErrInvalidParameter, "REDACTED"),
 			attempts: 1, served: 1, conns: connReused,
 		},
+		{
+			name: "server echoes the password disguised by bytes an excerpt drops",
+			handler: func(*faultEnv) http.HandlerFunc {
+				// An excerpt turns control characters into spaces and drops
+				// invalid UTF-8: neither may turn these into the password.
+				tab := strings.Replace(testPassword, " ", "\t", 1)
+				split := testPassword[:3] + "\xff" + testPassword[3:]
+				return replyRaw(http.StatusOK, "text/plain", "upstream said: "+tab+" / "+split)
+			},
+			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, `"upstream said: REDACTED / REDACTED"`),
+			attempts: 1, served: 1, conns: connReused,
+		},
 	}
 }
 
