@@ -239,3 +239,43 @@ func BenchmarkConcurrentCalls(b *testing.B) {
 		})
 	})
 }
+
+// canned answers every request with 200 and body, without a network.
+type canned struct{ body string }
+
+func (c canned) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+	return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(c.body)), Request: r}, nil
+}
+
+// BenchmarkClientOverhead measures the client side alone: the same room
+// creation as BenchmarkCreateVideoRoom, answered by an in-memory transport,
+// so the network's cost and noise drop out.
+func BenchmarkClientOverhead(b *testing.B) {
+	room := `{"uuid":"444f4061-3494-4e60-a552-c4316ac6702d","hostUrl":"https://webrtc.gurulize.com/?rop=V_US2qRjrTFn&urp=gN-mYT","guestUrl":"https://webrtc.gurulize.com/?rop=GFPyacAAOrPc&urp=gN-mYT"}`
+	hc := &http.Client{Transport: canned{room}}
+	start := time.UnixMilli(1597148937000)
+	ctx := context.Background()
+	endpoint := "https://webrtc.gurulize.com/webrtc-meeting/room/create"
+	b.Run("impl=baseline", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := handCreateRoom(ctx, hc, endpoint, testUser, testPassword, 50*time.Minute, start); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("impl=sdk", func(b *testing.B) {
+		c, _ := gurulize.NewClient(testUser, testPassword, gurulize.WithHTTPClient(hc))
+		req := gurulize.VideoRoomRequest{Duration: 50 * time.Minute, StartAt: start, EndHow: gurulize.EndAutomatic, EndWhen: gurulize.EndAtEndTime}
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := c.CreateVideoRoom(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

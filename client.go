@@ -73,6 +73,7 @@ type config struct {
 
 	transport     *defaultTransport // used when httpClient is nil
 	defaultClient *http.Client
+	checkRedirect func(*http.Request, []*http.Request) error // for httpClient
 	timeout       time.Duration
 	logger        *slog.Logger // nil: nothing is logged
 	retry         RetryPolicy
@@ -81,6 +82,9 @@ type config struct {
 	redactor  *redact.Redactor
 	auth      *encodedAuth // behind a second pointer: even a %s of an unexported Client field prints only its address
 	videoBase string       // video URL without its query, plus "?" and any query it had, "&"-terminated
+
+	videoOptions map[videoOptions]string // every combination, encoded once
+	callOptions  map[Language]string     // every language, encoded once
 
 	voiceURLString string
 }
@@ -253,12 +257,26 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 	if c.httpClient == nil {
 		c.transport = newDefaultTransport()
 		c.defaultClient = &http.Client{Transport: c.transport, CheckRedirect: sameHostRedirects(nil)}
+	} else {
+		hc := c.httpClient
+		c.checkRedirect = sameHostRedirects(func(req *http.Request, via []*http.Request) error {
+			if hc.CheckRedirect != nil { // read per redirect: the caller may set it later
+				return hc.CheckRedirect(req, via)
+			}
+			return nil
+		})
 	}
 	c.auth = &encodedAuth{}
 	if c.auth.video, err = encodeQuery(videoAuth{Username: username, Password: password, Type: "video"}); err != nil {
 		return nil, err
 	}
 	if c.auth.voice, err = encodeQuery(voiceAuth{Username: username, Password: password}); err != nil {
+		return nil, err
+	}
+	if c.videoOptions, err = encodeVideoOptions(); err != nil {
+		return nil, err
+	}
+	if c.callOptions, err = encodeCallOptions(); err != nil {
 		return nil, err
 	}
 	c.videoBase = baseURL(c.videoURL)
@@ -689,15 +707,16 @@ func (c *Client) log(ctx context.Context, req *http.Request, attempt, status int
 	l.LogAttrs(ctx, slog.LevelDebug, "gurulize request", attrs...)
 }
 
-// client returns the *http.Client for one request: the caller's, with a
-// redirect policy that never leaves the original host, or the client's own
-// on the default transport.
+// client returns the *http.Client for one request: a copy of the caller's
+// (so its Transport, Jar and Timeout are read now) with a redirect policy
+// that never leaves the original host, or the client's own on the default
+// transport.
 func (c *config) client() *http.Client {
 	if c.httpClient == nil {
 		return c.defaultClient
 	}
 	hc := *c.httpClient
-	hc.CheckRedirect = sameHostRedirects(c.httpClient.CheckRedirect)
+	hc.CheckRedirect = c.checkRedirect
 	return &hc
 }
 
@@ -767,10 +786,10 @@ type unreplayable struct{}
 func (unreplayable) Read([]byte) (int, error) { return 0, io.EOF }
 func (unreplayable) Close() error             { return nil }
 
-// sameHostRedirects follows a redirect only to the same scheme and host (then
-// defers to next, or to net/http's limit of 10); any other redirect is
-// returned to the caller as the 3xx reply it is. A followed redirect that
-// has no body gets an unreplayable one, as the first request did.
+// sameHostRedirects follows a redirect only to the same scheme and host, and
+// at most 10 of them, as net/http does; then next, if any, has its say. Any
+// other redirect is returned to the caller as the 3xx reply it is. A followed
+// redirect that has no body gets an unreplayable one, as the first request did.
 func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
@@ -779,11 +798,11 @@ func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*ht
 		if req.Body == nil || req.Body == http.NoBody {
 			req.Body = unreplayable{}
 		}
-		if next != nil {
-			return next(req, via)
-		}
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
+		}
+		if next != nil {
+			return next(req, via)
 		}
 		return nil
 	}

@@ -55,4 +55,22 @@
 // httpmock.Activate() does, they go through the replacement, so httpmock
 // intercepts them with no further setup. With WithHTTPClient(hc),
 // httpmock.ActivateNonDefault(hc) does.
+//
+// # Callbacks
+//
+// The provider reports room events and call statuses by calling addresses
+// the customer chooses. [NewVideoEventHandler] and [NewVoiceStatusHandler]
+// are http.Handlers for them: they check the method, a shared-secret token
+// ([WithCallbackToken]) and the body size, parse the payload into a
+// [VideoEvent] or [VoiceStatus], and call a function with the request's
+// context. [ParseVideoEvent] and [ParseVoiceStatus] parse payloads alone;
+// their errors match [ErrMalformedCallback]. Unknown codes are kept, and
+// Known reports false for them.
+//
+// Callbacks may be delivered twice and out of order. [RoomTracker] and
+// [CallTracker] fold them into a [RoomSummary] or [CallSummary] that depends
+// only on the events' timestamps. Their per-room and per-call state,
+// [RoomState] and [CallState], are values that round-trip through
+// encoding/json, to keep in a database shared by several servers: load the
+// state, Apply the event and store it, in one transaction.
 package gurulize

@@ -83,6 +83,21 @@ func TestUnixMillisIsEncodedByQuerystring(t *testing.T) {
 	assert.Equal(t, url.Values{"durationInMinutes": {"1"}, "startDate": {"1597148937999"}}, v)
 }
 
+// TestOptionTablesCoverEveryValue: the encoded tables hold every valid
+// combination, encoded as go-querystring encodes the full struct.
+func TestOptionTablesCoverEveryValue(t *testing.T) {
+	t.Parallel()
+	video, err := encodeVideoOptions()
+	require.NoError(t, err)
+	assert.Len(t, video, 27)
+	assert.Equal(t, "", video[videoOptions{}])
+	assert.Equal(t, "&endHow=BY_HOST&endWhen=END_OF_DURATION&lang=tr", video[videoOptions{EndByHost, EndAfterDuration, Turkish}])
+	assert.Equal(t, "&endWhen=END_TIME", video[videoOptions{EndWhen: EndAtEndTime}])
+	calls, err := encodeCallOptions()
+	require.NoError(t, err)
+	assert.Equal(t, map[Language]string{"": "", English: "&lang=en", Turkish: "&lang=tr"}, calls)
+}
+
 func TestSleepHonoursContext(t *testing.T) {
 	t.Parallel()
 	assert.NoError(t, sleep(context.Background(), time.Millisecond))

@@ -93,9 +93,38 @@ type videoAuth struct {
 type videoQuery struct {
 	DurationInMinutes int64      `url:"durationInMinutes"`
 	StartDate         unixMillis `url:"startDate"`
-	EndHow            EndHow     `url:"endHow,omitempty"`
-	EndWhen           EndWhen    `url:"endWhen,omitempty"`
-	Lang              Language   `url:"lang,omitempty"`
+}
+
+// videoOptions are the optional room parameters. Each takes one of three
+// values ("" and two constants), so NewClient encodes all 27 combinations
+// once, and a call looks its combination up instead of paying for
+// go-querystring's reflection over them every time.
+type videoOptions struct {
+	EndHow  EndHow   `url:"endHow,omitempty"`
+	EndWhen EndWhen  `url:"endWhen,omitempty"`
+	Lang    Language `url:"lang,omitempty"`
+}
+
+// encodeVideoOptions encodes every combination of videoOptions, with an "&"
+// in front of each non-empty encoding.
+func encodeVideoOptions() (map[videoOptions]string, error) {
+	out := make(map[videoOptions]string, 27)
+	for _, how := range []EndHow{"", EndAutomatic, EndByHost} {
+		for _, when := range []EndWhen{"", EndAtEndTime, EndAfterDuration} {
+			for _, lang := range []Language{"", English, Turkish} {
+				o := videoOptions{EndHow: how, EndWhen: when, Lang: lang}
+				q, err := encodeQuery(o)
+				if err != nil {
+					return nil, err
+				}
+				if q != "" {
+					q = "&" + q
+				}
+				out[o] = q
+			}
+		}
+	}
+	return out, nil
 }
 
 // unixMillis encodes a time as Unix milliseconds, the startDate format. Its
@@ -153,13 +182,14 @@ func (c *Client) videoQuery(req VideoRoomRequest) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return encodeQuery(videoQuery{
+	q, err := encodeQuery(videoQuery{
 		DurationInMinutes: int64(req.Duration / time.Minute),
 		StartDate:         unixMillis(req.StartAt),
-		EndHow:            req.EndHow,
-		EndWhen:           req.EndWhen,
-		Lang:              lang,
 	})
+	if err != nil {
+		return "", err
+	}
+	return q + c.cfg.videoOptions[videoOptions{EndHow: req.EndHow, EndWhen: req.EndWhen, Lang: lang}], nil
 }
 
 // language validates a request's language and falls back to the client's.

@@ -34,10 +34,32 @@ type voiceAuth struct {
 
 // callForm is the part of the call-registration form that changes per call.
 type callForm struct {
-	Caller   string   `url:"caller"`
-	Callee   string   `url:"callee"`
-	Duration int64    `url:"duration"`
-	Lang     Language `url:"lang,omitempty"`
+	Caller   string `url:"caller"`
+	Callee   string `url:"callee"`
+	Duration int64  `url:"duration"`
+}
+
+// callOptions is the optional call parameter. NewClient encodes its three
+// values once (see videoOptions).
+type callOptions struct {
+	Lang Language `url:"lang,omitempty"`
+}
+
+// encodeCallOptions encodes every value of callOptions, with an "&" in front
+// of each non-empty encoding.
+func encodeCallOptions() (map[Language]string, error) {
+	out := make(map[Language]string, 3)
+	for _, lang := range []Language{"", English, Turkish} {
+		q, err := encodeQuery(callOptions{Lang: lang})
+		if err != nil {
+			return nil, err
+		}
+		if q != "" {
+			q = "&" + q
+		}
+		out[lang] = q
+	}
+	return out, nil
 }
 
 // RegisterCall asks the provider to ring req.Caller and connect req.Callee.
@@ -89,5 +111,9 @@ func (c *Client) callForm(req CallRequest) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return encodeQuery(callForm{Caller: caller, Callee: callee, Duration: int64(req.MaxDuration / time.Second), Lang: lang})
+	form, err := encodeQuery(callForm{Caller: caller, Callee: callee, Duration: int64(req.MaxDuration / time.Second)})
+	if err != nil {
+		return "", err
+	}
+	return form + c.cfg.callOptions[lang], nil
 }

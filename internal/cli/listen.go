@@ -1,0 +1,245 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gurulize/gurulize-go"
+)
+
+const listenHelp = `
+gurulize listen: receive the provider's callbacks and print them as they arrive.
+
+Serves both callback handlers: point your Gurulize account's callback
+addresses at them (through a tunnel when developing). Each event or status is
+printed as one line, and the room or call summary whenever it changes.
+
+  video events:  POST /gurulize/video?token=T   (or /gurulize/video/T)
+  call statuses: GET  /gurulize/voice?token=T   (or /gurulize/voice/T)
+
+Examples:
+  gurulize listen
+  gurulize listen --addr :8080 --token "$(openssl rand -hex 16)"
+  gurulize listen --json | jq .
+`
+
+func listen(ctx context.Context, sys IO, args []string) int {
+	fs := newCommand(sys, "listen", listenHelp)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (\":8080\" for every interface)")
+	token := fs.String("token", "", "shared secret the callback URLs must carry (default $GURULIZE_CALLBACK_TOKEN)")
+	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	if code, ok := fs.parse(sys, args); !ok {
+		return code
+	}
+	if *token == "" {
+		*token = sys.Getenv("GURULIZE_CALLBACK_TOKEN")
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fail(sys, "listen", *asJSON, usageError{flag: "--addr", msg: err.Error()})
+	}
+	p := &printer{out: sys.Stdout, json: *asJSON, color: sys.Terminal && sys.Getenv("NO_COLOR") == ""}
+	srv := &http.Server{
+		Handler:           newListenMux(p, *token),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+	p.listening(ln.Addr().String(), *token)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err = <-served:
+		return fail(sys, "listen", *asJSON, err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fail(sys, "listen", *asJSON, err)
+	}
+	<-served
+	return ExitOK
+}
+
+// newListenMux mounts both handlers, with the token as a query parameter or
+// the last path segment, feeding trackers whose summaries p prints.
+func newListenMux(p *printer, token string) http.Handler {
+	var opts []gurulize.HandlerOption
+	if token != "" {
+		opts = append(opts, gurulize.WithCallbackToken(token))
+	}
+	rooms, calls := gurulize.NewRoomTracker(), gurulize.NewCallTracker()
+	video := gurulize.NewVideoEventHandler(func(_ context.Context, ev gurulize.VideoEvent) error {
+		before, _ := rooms.Room(ev.RoomUUID)
+		after := rooms.Apply(ev)
+		p.videoEvent(ev, before, after)
+		return nil
+	}, opts...)
+	voice := gurulize.NewVoiceStatusHandler(func(_ context.Context, st gurulize.VoiceStatus) error {
+		before, _ := calls.Call(st.ID)
+		after := calls.Apply(st)
+		p.voiceStatus(st, before, after)
+		return nil
+	}, opts...)
+	mux := http.NewServeMux()
+	mux.Handle("/gurulize/video", video)
+	mux.Handle("/gurulize/video/", video)
+	mux.Handle("/gurulize/voice", voice)
+	mux.Handle("/gurulize/voice/", voice)
+	return mux
+}
+
+// printer writes one line per callback and per changed summary; handlers run
+// concurrently, so lines are written under a lock.
+type printer struct {
+	mu    sync.Mutex
+	out   io.Writer
+	json  bool
+	color bool
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiDim    = "\x1b[2m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiRed    = "\x1b[31m"
+	ansiCyan   = "\x1b[36m"
+	ansiBold   = "\x1b[1m"
+)
+
+func (p *printer) paint(color, s string) string {
+	if !p.color {
+		return s
+	}
+	return color + s + ansiReset
+}
+
+func (p *printer) line(v any, text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.json {
+		_ = json.NewEncoder(p.out).Encode(v)
+		return
+	}
+	fmt.Fprintln(p.out, text)
+}
+
+func (p *printer) listening(addr, token string) {
+	q := ""
+	if token != "" {
+		q = "?token=" + token
+	}
+	p.line(map[string]any{"type": "listening", "url": "http://" + addr, "video": "/gurulize/video", "voice": "/gurulize/voice", "token": token != ""},
+		fmt.Sprintf("listening on http://%s\n  video events:  POST http://%s/gurulize/video%s\n  call statuses: GET  http://%s/gurulize/voice%s",
+			addr, addr, q, addr, q))
+}
+
+func (p *printer) videoEvent(ev gurulize.VideoEvent, before, after gurulize.RoomSummary) {
+	color := ansiCyan
+	switch ev.Code {
+	case gurulize.EventMeetingStarted, gurulize.EventRoomActivated:
+		color = ansiGreen
+	case gurulize.EventMeetingEnded, gurulize.EventLeft:
+		color = ansiYellow
+	}
+	parts := []string{p.paint(ansiDim, ev.ReceivedAt.Format("15:04:05.000")), "video", p.paint(color, fmt.Sprintf("%-15s", ev.Code)), "room " + ev.RoomUUID}
+	if ev.Source != "" {
+		parts = append(parts, "by "+string(ev.Source))
+	}
+	if ev.Reason != "" {
+		parts = append(parts, "reason "+string(ev.Reason))
+	}
+	if ev.MeetingTotalDuration > 0 {
+		parts = append(parts, "total "+ev.MeetingTotalDuration.String())
+	}
+	p.line(map[string]any{"type": "video", "event": ev}, strings.Join(parts, "  "))
+	if roomChanged(before, after) {
+		p.line(map[string]any{"type": "room", "summary": roomJSON(after)}, "  "+p.paint(ansiBold, roomText(after)))
+	}
+}
+
+func (p *printer) voiceStatus(st gurulize.VoiceStatus, before, after gurulize.CallSummary) {
+	color := ansiCyan
+	switch {
+	case st.Code.IsFailure():
+		color = ansiRed
+	case st.Code.IsTerminal():
+		color = ansiYellow
+	case st.Code == gurulize.StatusCalleeConnected || st.Code == gurulize.StatusCallerConnected:
+		color = ansiGreen
+	}
+	parts := []string{p.paint(ansiDim, st.Time.Format("15:04:05")), "voice", p.paint(color, fmt.Sprintf("%-20s", st.Code)), fmt.Sprintf("call %d", st.ID)}
+	if st.Cause != "" {
+		parts = append(parts, "cause "+st.Cause)
+	}
+	p.line(map[string]any{"type": "voice", "status": statusJSON(st)}, strings.Join(parts, "  "))
+	if callChanged(before, after) {
+		p.line(map[string]any{"type": "call", "summary": callJSON(after)}, "  "+p.paint(ansiBold, callText(after)))
+	}
+}
+
+// roomChanged reports whether the state a reader cares about has changed.
+func roomChanged(a, b gurulize.RoomSummary) bool {
+	return a.Activated != b.Activated || a.Meetings != b.Meetings || a.Billed != b.Billed ||
+		a.Ended != b.Ended || a.EndReason != b.EndReason
+}
+
+func callChanged(a, b gurulize.CallSummary) bool {
+	return a.Outcome != b.Outcome || a.Final != b.Final || a.TalkTime != b.TalkTime
+}
+
+func roomText(s gurulize.RoomSummary) string {
+	state := "open"
+	switch {
+	case s.Ended && s.EndReason != "":
+		state = "ended (" + string(s.EndReason) + ")"
+	case s.Ended:
+		state = "ended"
+	case s.Activated:
+		state = "active"
+	}
+	return fmt.Sprintf("room %s %s: %d meeting(s), billed %s", s.RoomUUID, state, s.Meetings, s.Billed)
+}
+
+func callText(s gurulize.CallSummary) string {
+	text := fmt.Sprintf("call %d %s", s.ID, s.Outcome)
+	if s.FailedParty != gurulize.PartyNone {
+		text += " (" + strings.ToLower(string(s.FailedParty)) + ")"
+	}
+	if s.TalkTime > 0 {
+		text += ", talk time " + s.TalkTime.String()
+	}
+	if s.Final {
+		text += ", final"
+	}
+	return text
+}
+
+func roomJSON(s gurulize.RoomSummary) map[string]any {
+	return map[string]any{
+		"roomUuid": s.RoomUUID, "activated": s.Activated, "meetings": s.Meetings,
+		"billedSeconds": s.Billed.Seconds(), "ended": s.Ended, "endReason": s.EndReason,
+	}
+}
+
+func callJSON(s gurulize.CallSummary) map[string]any {
+	return map[string]any{
+		"id": s.ID, "outcome": s.Outcome, "final": s.Final,
+		"talkTimeSeconds": s.TalkTime.Seconds(), "failedParty": s.FailedParty,
+	}
+}
+
+func statusJSON(st gurulize.VoiceStatus) map[string]any {
+	return map[string]any{"id": st.ID, "code": int(st.Code), "name": st.Code.String(), "desc": st.Desc, "cause": st.Cause, "time": st.Time}
+}

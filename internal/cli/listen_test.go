@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startListen runs "gurulize listen" in-process on a free loopback port and
+// returns its base URL, its output, and a function that stops it and returns
+// its exit code.
+func startListen(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer, func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, IO{Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return env[k] }},
+			append([]string{"listen", "--addr", "127.0.0.1:0"}, args...))
+	}()
+	addrRe := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`)
+	var base string
+	require.Eventually(t, func() bool {
+		m := addrRe.FindStringSubmatch(stdout.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		return m != nil
+	}, 5*time.Second, 5*time.Millisecond, "listen did not start: %s", stderr.String())
+	stop := func() int {
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(10 * time.Second):
+			t.Fatal("listen did not stop")
+			return -1
+		}
+	}
+	t.Cleanup(func() { cancel() })
+	return base, stdout, stop
+}
+
+func post(t *testing.T, url, body string) int {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func get(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestListenPrintsEventsAndSummaries(t *testing.T) {
+	base, out, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "s3cr3t"})
+	room := `"roomUuid":"r-1"`
+	assert.Equal(t, 200, post(t, base+"/gurulize/video?token=s3cr3t", `{"code":"MEETING_STARTED","eventSource":"GUEST","receivedTime":"1600938359259",`+room+`}`))
+	assert.Equal(t, 200, post(t, base+"/gurulize/video/s3cr3t", `{"code":"MEETING_ENDED","eventSource":"SERVER","receivedTime":"1600940759259","reason":"END_MEETING_FORCED",`+room+`,"meetingTotalDuration":"2400000"}`))
+	assert.Equal(t, 401, post(t, base+"/gurulize/video?token=wrong", `{}`))
+	assert.Equal(t, 200, get(t, base+"/gurulize/voice?token=s3cr3t&id=7&code=4&desc=CALLEE_BUSY&cause=17&time=1427116743"))
+	assert.Equal(t, 400, get(t, base+"/gurulize/voice?token=s3cr3t&id=7"))
+	assert.Equal(t, ExitOK, stop())
+
+	text := out.String()
+	for _, want := range []string{
+		"listening on http://127.0.0.1:",
+		"POST http://127.0.0.1:",
+		"/gurulize/video?token=s3cr3t",
+		"video  MEETING_STARTED  room r-1  by GUEST",
+		"room r-1 open: 1 meeting(s), billed 0s",
+		"video  MEETING_ENDED    room r-1  by SERVER  reason END_MEETING_FORCED  total 40m0s",
+		"room r-1 ended (END_MEETING_FORCED): 1 meeting(s), billed 40m0s",
+		"voice  CALLEE_BUSY           call 7  cause 17",
+		"call 7 BUSY (callee), final",
+	} {
+		assert.Contains(t, text, want)
+	}
+	assert.NotContains(t, text, "\x1b[", "no colours when not on a terminal")
+}
+
+func TestListenJSON(t *testing.T) {
+	base, out, stop := startListen(t, nil, "--json")
+	assert.Equal(t, 200, get(t, base+"/gurulize/voice?id=9&code=2&desc=CALLEE_CONNECTED&cause=0&time=1427116743"))
+	assert.Equal(t, ExitOK, stop())
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 3)
+	assert.Contains(t, lines[0], `"type":"listening"`)
+	assert.JSONEq(t, `{"type":"voice","status":{"id":9,"code":2,"name":"CALLEE_CONNECTED","desc":"CALLEE_CONNECTED","cause":"0","time":"2015-03-23T13:19:03Z"}}`, lines[1])
+	assert.JSONEq(t, `{"type":"call","summary":{"id":9,"outcome":"IN_PROGRESS","final":false,"talkTimeSeconds":0,"failedParty":""}}`, lines[2])
+}
+
+func TestListenColours(t *testing.T) {
+	p := &printer{out: &bytes.Buffer{}, color: true}
+	assert.Equal(t, ansiRed+"x"+ansiReset, p.paint(ansiRed, "x"))
+	p.color = false
+	assert.Equal(t, "x", p.paint(ansiRed, "x"))
+}
+
+func TestListenBadAddress(t *testing.T) {
+	r := runCLI(t, nil, "listen", "--addr", "256.0.0.1:99999")
+	assert.Equal(t, ExitUsage, r.code)
+	assert.Contains(t, r.stderr, "--addr")
+}
