@@ -745,6 +745,11 @@ func newHandlerConfig(constructor string, fnIsNil bool, opts []HandlerOption) ha
 // RoomTracker and RoomState fold events with that in mind. The handler works
 // mounted under any path, including a ServeMux pattern with a {token}
 // wildcard. It panics if fn is nil or an option is invalid.
+//
+// The handler sets no deadlines: serve it from an http.Server with
+// ReadHeaderTimeout, ReadTimeout and WriteTimeout set (5s, 10s and 15s
+// suit callbacks), or a client sending slowly holds a connection as long as
+// it likes. See SECURITY.md.
 func NewVideoEventHandler(fn func(context.Context, VideoEvent) error, opts ...HandlerOption) http.Handler {
 	return &videoHandler{cfg: newHandlerConfig("NewVideoEventHandler", fn == nil, opts), fn: fn}
 }
@@ -756,7 +761,9 @@ func NewVideoEventHandler(fn func(context.Context, VideoEvent) error, opts ...Ha
 //
 // It checks and replies as NewVideoEventHandler does, except that it accepts
 // GET and POST (405 otherwise, with "Allow: GET, POST"), and the body limit
-// applies to a POST's form. It panics if fn is nil or an option is invalid.
+// applies to a POST's form; a POST body of another content type is not read.
+// It panics if fn is nil or an option is invalid. Serve it with server
+// timeouts, as NewVideoEventHandler says.
 func NewVoiceStatusHandler(fn func(context.Context, VoiceStatus) error, opts ...HandlerOption) http.Handler {
 	return &voiceHandler{cfg: newHandlerConfig("NewVoiceStatusHandler", fn == nil, opts), fn: fn}
 }

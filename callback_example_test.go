@@ -60,6 +60,16 @@ func ExampleParseVoiceStatus() {
 	// VoiceStatusCode(14) false
 }
 
+// serveWithTimeouts sets the timeouts a callback server needs, so a client
+// that sends slowly cannot hold its connections open.
+func serveWithTimeouts(srv *http.Server) {
+	srv.ReadHeaderTimeout = 5 * time.Second // request line and headers
+	srv.ReadTimeout = 10 * time.Second      // the whole request, body included
+	srv.WriteTimeout = 15 * time.Second     // your function and the reply
+	srv.IdleTimeout = 60 * time.Second      // between requests on a kept-alive connection
+	srv.MaxHeaderBytes = 16 << 10
+}
+
 func ExampleNewVideoEventHandler() {
 	rooms := gurulize.NewRoomTracker()
 	handler := gurulize.NewVideoEventHandler(func(ctx context.Context, ev gurulize.VideoEvent) error {
@@ -70,7 +80,9 @@ func ExampleNewVideoEventHandler() {
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /gurulize/video/{token}", handler)
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewUnstartedServer(mux)
+	serveWithTimeouts(srv.Config) // as a real server must: the handler sets no deadlines
+	srv.Start()
 	defer srv.Close()
 
 	payload := `{"code":"JOIN","eventSource":"HOST","receivedTime":"1600938359259","roomUuid":"444f4061-3494-4e60-a552-c4316ac6702d"}`
@@ -94,7 +106,9 @@ func ExampleNewVoiceStatusHandler() {
 		fmt.Println("call", st.ID, "is now", st.Code)
 		return nil
 	}, gurulize.WithCallbackToken("k3y-from-config"))
-	srv := httptest.NewServer(handler)
+	srv := httptest.NewUnstartedServer(handler)
+	serveWithTimeouts(srv.Config) // as a real server must: the handler sets no deadlines
+	srv.Start()
 	defer srv.Close()
 
 	// The provider calls the address it was given, adding the status to its query.

@@ -11,8 +11,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,16 +100,17 @@ func TestVideoEventHandler(t *testing.T) {
 		return seed + strings.Repeat(" ", n-len(seed))
 	}
 	tests := []struct {
-		name       string
-		method     string
-		path       string // after the base URL
-		body       io.Reader
-		opts       []gurulize.HandlerOption
-		fnErr      error
-		wantStatus int
-		wantAllow  string
-		wantBody   string // contained in the reply
-		wantCalls  int
+		name        string
+		method      string
+		path        string // after the base URL
+		contentType string // "": application/json
+		body        io.Reader
+		opts        []gurulize.HandlerOption
+		fnErr       error
+		wantStatus  int
+		wantAllow   string
+		wantBody    string // contained in the reply
+		wantCalls   int
 	}{
 		{name: "token in path", method: "POST", path: "/" + testToken, body: strings.NewReader(seed), wantStatus: 200, wantCalls: 1},
 		{name: "token in query", method: "POST", path: "/?token=" + testToken, body: strings.NewReader(seed), wantStatus: 200, wantCalls: 1},
@@ -135,6 +138,14 @@ func TestVideoEventHandler(t *testing.T) {
 		{name: "missing field", method: "POST", path: "/" + testToken, body: strings.NewReader(`{"code":"JOIN","roomUuid":"r"}`), wantStatus: 400, wantBody: "receivedTime is required"},
 		{name: "wrong shape", method: "POST", path: "/" + testToken, body: strings.NewReader(`{"code":"JOIN","roomUuid":"r","receivedTime":"12s"}`), wantStatus: 400, wantBody: "receivedTime must be an integer"},
 		{name: "function fails", method: "POST", path: "/" + testToken, body: strings.NewReader(seed), fnErr: errors.New("database is down"), wantStatus: 500, wantCalls: 1},
+		// The payload decides, not the label: a provider that mislabels its
+		// JSON still gets through, and a non-JSON body never does.
+		{name: "JSON labelled text/plain", method: "POST", path: "/" + testToken, contentType: "text/plain", body: strings.NewReader(seed), wantStatus: 200, wantCalls: 1},
+		{name: "JSON labelled as a form", method: "POST", path: "/" + testToken, contentType: "application/x-www-form-urlencoded", body: strings.NewReader(seed), wantStatus: 200, wantCalls: 1},
+		{name: "JSON without a content type", method: "POST", path: "/" + testToken, contentType: "-", body: strings.NewReader(seed), wantStatus: 200, wantCalls: 1},
+		{name: "form-encoded payload", method: "POST", path: "/" + testToken, contentType: "application/x-www-form-urlencoded", body: strings.NewReader("code=JOIN&roomUuid=r&receivedTime=1600938359259"), wantStatus: 400, wantBody: "body is not a JSON object"},
+		{name: "multipart payload", method: "POST", path: "/" + testToken, contentType: "multipart/form-data; boundary=b", body: strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\nJOIN\r\n--b--\r\n"), wantStatus: 400, wantBody: "body is not a JSON object"},
+		{name: "JSON in UTF-16", method: "POST", path: "/" + testToken, contentType: "application/json; charset=utf-16", body: strings.NewReader("\xff\xfe{\x00}\x00"), wantStatus: 400, wantBody: "body is not a JSON object"},
 		// The order of the checks.
 		{name: "wrong method before token", method: "GET", path: "/wrong", wantStatus: 405, wantAllow: "POST"},
 		{name: "token before size", method: "POST", path: "/wrong", body: strings.NewReader(padded(64<<10 + 1)), wantStatus: 401},
@@ -153,7 +164,14 @@ func TestVideoEventHandler(t *testing.T) {
 			if body == nil {
 				body = http.NoBody
 			}
-			got := send(t, tt.method, base+tt.path, "application/json", body)
+			contentType := tt.contentType
+			switch contentType {
+			case "":
+				contentType = "application/json"
+			case "-":
+				contentType = ""
+			}
+			got := send(t, tt.method, base+tt.path, contentType, body)
 
 			assert.Equal(t, tt.wantStatus, got.status, got.body)
 			assert.Equal(t, tt.wantAllow, got.header.Get("Allow"))
@@ -207,6 +225,7 @@ func TestVoiceStatusHandler(t *testing.T) {
 		{name: "no token", method: "GET", path: "/?" + status, wantStatus: 401},
 		{name: "wrong token", method: "GET", path: "/nope?" + status, wantStatus: 401},
 		{name: "token only in the form", method: "POST", path: "/", contentType: form, body: "token=" + testToken + "&" + status, wantStatus: 401},
+		{name: "form at the default limit", method: "POST", path: "/" + testToken, contentType: form, body: status + "&pad=" + strings.Repeat("x", 64<<10-len(status)-len("&pad=")), wantStatus: 200, wantCalls: 1},
 		{name: "form over the default limit", method: "POST", path: "/" + testToken, contentType: form, body: status + "&pad=" + strings.Repeat("x", 64<<10), wantStatus: 413},
 		{name: "chunked form over the limit", method: "POST", path: "/" + testToken, contentType: form, chunked: true, body: status + "&pad=" + strings.Repeat("x", 100), opts: []gurulize.HandlerOption{gurulize.WithCallbackToken(testToken), gurulize.WithCallbackBodyLimit(100)}, wantStatus: 413},
 		{name: "chunked form within the limit", method: "POST", path: "/" + testToken, contentType: form, chunked: true, body: status, wantStatus: 200, wantCalls: 1},
@@ -217,6 +236,16 @@ func TestVoiceStatusHandler(t *testing.T) {
 		{name: "no parameters", method: "GET", path: "/" + testToken, wantStatus: 400, wantBody: "id is required"},
 		{name: "invalid form encoding", method: "POST", path: "/" + testToken, contentType: form, body: "id=%zz", wantStatus: 400, wantBody: "form is not valid"},
 		{name: "function fails", method: "GET", path: "/" + testToken + "?" + status, fnErr: errors.New("database is down"), wantStatus: 500, wantCalls: 1},
+		// Only a URL-encoded form is read from a POST body; anything else
+		// leaves the status to the query, and without it the reply is 400.
+		{name: "form with a charset", method: "POST", path: "/" + testToken, contentType: form + "; charset=UTF-8", body: status, wantStatus: 200, wantCalls: 1},
+		{name: "form labelled text/plain", method: "POST", path: "/" + testToken, contentType: "text/plain", body: status, wantStatus: 400, wantBody: "id is required"},
+		{name: "form without a content type", method: "POST", path: "/" + testToken, body: status, wantStatus: 400, wantBody: "id is required"},
+		{name: "JSON body", method: "POST", path: "/" + testToken, contentType: "application/json", body: `{"id":7,"code":1,"time":1427116743}`, wantStatus: 400, wantBody: "id is required"},
+		{name: "multipart form", method: "POST", path: "/" + testToken, contentType: "multipart/form-data; boundary=b", body: "--b\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\n7\r\n--b--\r\n", wantStatus: 400, wantBody: "id is required"},
+		{name: "JSON body, status in the query", method: "POST", path: "/" + testToken + "?" + status, contentType: "application/json", body: `{"id":8}`, wantStatus: 200, wantCalls: 1},
+		{name: "GET with a form body", method: "GET", path: "/" + testToken + "?" + status, contentType: form, body: "id=8", wantStatus: 200, wantCalls: 1},
+		{name: "unlabelled body over the limit", method: "POST", path: "/" + testToken + "?" + status, contentType: "application/json", body: strings.Repeat("x", 64<<10+1), wantStatus: 413},
 		{name: "wrong method before token", method: "PUT", path: "/nope", wantStatus: 405, wantAllow: "GET, POST"},
 		{name: "token before size", method: "POST", path: "/nope", contentType: form, body: strings.Repeat("x", 64<<10+1), wantStatus: 401},
 		{name: "size before payload", method: "POST", path: "/" + testToken, contentType: form, body: strings.Repeat("x", 64<<10+1), wantStatus: 413},
@@ -435,4 +464,112 @@ func TestHandlersOnUnusualRequests(t *testing.T) {
 	w := httptest.NewRecorder()
 	protected.ServeHTTP(w, &http.Request{Method: "POST", URL: &url.URL{}, Header: http.Header{}})
 	assert.Equal(t, 401, w.Code, "an empty path carries no token")
+}
+
+// TestHandlersUnderSlowUploads: the handlers set no deadlines of their own;
+// the http.Server's timeouts, as SECURITY.md and the examples set them
+// (scaled down here), are what bound a client that sends slowly. A request
+// trickled past them never reaches the function and its connection is
+// closed; one that is merely slow gets through.
+func TestHandlersUnderSlowUploads(t *testing.T) {
+	t.Parallel()
+	const (
+		readHeaderTimeout = 300 * time.Millisecond
+		readTimeout       = 600 * time.Millisecond
+	)
+	video := string(readTestdata(t, "video/seed-join.json"))
+	const voice = "id=7&code=1&desc=CALLER_CONNECTED&cause=0&time=1427116743"
+	kinds := []struct {
+		name, contentType, body string
+		handler                 func(*atomic.Int32) http.Handler
+	}{
+		{"video", "application/json", video, func(n *atomic.Int32) http.Handler {
+			return gurulize.NewVideoEventHandler(func(context.Context, gurulize.VideoEvent) error { n.Add(1); return nil })
+		}},
+		{"voice", "application/x-www-form-urlencoded", voice, func(n *atomic.Int32) http.Handler {
+			return gurulize.NewVoiceStatusHandler(func(context.Context, gurulize.VoiceStatus) error { n.Add(1); return nil })
+		}},
+	}
+	tests := []struct {
+		name       string
+		pace       time.Duration // between the pieces sent after the first line
+		pieces     int           // 0: one byte at a time
+		headerPace bool          // trickle the headers too, not only the body
+		wantStatus int           // 0: the server closes the connection without a reply
+		wantCalls  int32
+		minTime    time.Duration
+	}{
+		{name: "headers trickled past ReadHeaderTimeout", pace: 50 * time.Millisecond, headerPace: true, minTime: readHeaderTimeout / 2},
+		{name: "body trickled past ReadTimeout", pace: 50 * time.Millisecond, wantStatus: http.StatusBadRequest, minTime: readTimeout / 2},
+		{name: "slow body within ReadTimeout", pace: 20 * time.Millisecond, pieces: 5, wantStatus: http.StatusOK, wantCalls: 1},
+	}
+	for _, kind := range kinds {
+		for _, tt := range tests {
+			t.Run(kind.name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				var calls atomic.Int32
+				srv := httptest.NewUnstartedServer(kind.handler(&calls))
+				srv.Config.ReadHeaderTimeout = readHeaderTimeout
+				srv.Config.ReadTimeout = readTimeout
+				srv.Config.WriteTimeout = 2 * readTimeout
+				srv.Config.IdleTimeout = time.Second
+				srv.Config.MaxHeaderBytes = 16 << 10
+				srv.Start()
+				t.Cleanup(srv.Close)
+
+				conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+				require.NoError(t, err)
+				t.Cleanup(func() { conn.Close() })
+				start := time.Now()
+				head := "Host: callbacks.test\r\nContent-Type: " + kind.contentType + "\r\n" +
+					"Content-Length: " + strconv.Itoa(len(kind.body)) + "\r\n\r\n"
+				_, err = io.WriteString(conn, "POST /hook HTTP/1.1\r\n")
+				require.NoError(t, err)
+				rest := kind.body
+				if tt.headerPace {
+					rest = head + rest
+				} else {
+					_, err = io.WriteString(conn, head)
+					require.NoError(t, err)
+				}
+				// Trickle the rest until it is sent or the server hangs up.
+				sent := make(chan struct{})
+				piece := 1
+				if tt.pieces > 0 {
+					piece = len(rest)/tt.pieces + 1
+				}
+				go func() {
+					defer close(sent)
+					for i := 0; i < len(rest); i += piece {
+						if _, err := io.WriteString(conn, rest[i:min(i+piece, len(rest))]); err != nil {
+							return
+						}
+						time.Sleep(tt.pace)
+					}
+				}()
+				t.Cleanup(func() { conn.Close(); <-sent })
+
+				require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+				resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+				elapsed := time.Since(start)
+				if tt.wantStatus == 0 {
+					assert.Error(t, err, "no reply, the connection is closed")
+				} else {
+					require.NoError(t, err)
+					_ = resp.Body.Close()
+					assert.Equal(t, tt.wantStatus, resp.StatusCode)
+				}
+				assert.Equal(t, tt.wantCalls, calls.Load(), "calls of the function")
+				assert.GreaterOrEqual(t, elapsed, tt.minTime)
+				assert.Less(t, elapsed, 5*time.Second, "the server's timeouts bound the request")
+				if tt.wantStatus != http.StatusOK {
+					// The server is done with the connection: reading sees its
+					// end (or a reset, as bytes still arrive), not the deadline.
+					_, err = io.Copy(io.Discard, conn)
+					var ne net.Error
+					assert.False(t, errors.As(err, &ne) && ne.Timeout(), "the server closed the connection: %v", err)
+				}
+			})
+		}
+	}
 }

@@ -474,7 +474,16 @@ func (c *Client) do(ctx context.Context, r *apiRequest) (*apiReply, error) {
 			return nil, err
 		}
 		if werr := sleep(ctx, policy.wait(attempt, retry.after)); werr != nil {
-			return nil, fmt.Errorf("gurulize: gave up waiting to retry after attempt %d (%s): %w", attempt, err, werr)
+			// A *url.Error, like every other end by the context; it wraps
+			// only the context's error, so that errors.As does not take a
+			// cancellation for the attempt's *APIError.
+			last := err
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				last = ue.Err // the URL is said once, outside
+			}
+			return nil, &url.Error{Op: opName(r.method), URL: c.redactURL(r.url),
+				Err: fmt.Errorf("gave up waiting to retry after attempt %d (%s): %w", attempt, last, werr)}
 		}
 	}
 }
@@ -506,6 +515,8 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, n int) (*apiReply, 
 	req.Header.Set("Accept", "application/json")
 	if r.body != "" {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		req.Body = unreplayable{}
 	}
 
 	start := time.Now()
@@ -522,7 +533,7 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, n int) (*apiReply, 
 		c.log(ctx, req, n, resp.StatusCode, start, err)
 		return nil, retryAdvice{}, err
 	}
-	reply, apiErr := c.decode(resp.StatusCode, raw, err != nil)
+	reply, apiErr := c.decode(resp.StatusCode, raw, err != nil, undecodedCoding(resp))
 	if apiErr != nil {
 		c.log(ctx, req, n, resp.StatusCode, start, apiErr)
 		advice := retryAdvice{}
@@ -537,9 +548,17 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, n int) (*apiReply, 
 
 // decode turns a reply into an *apiReply, or an *APIError for a non-2xx
 // status, a body that is not the documented JSON, or "success": false.
-func (c *Client) decode(status int, raw []byte, tooLarge bool) (*apiReply, *APIError) {
+// coding is the reply's content coding when the HTTP client left it encoded.
+func (c *Client) decode(status int, raw []byte, tooLarge bool, coding string) (*apiReply, *APIError) {
 	if tooLarge {
 		return nil, unexpectedResponse(status, fmt.Sprintf("reply is larger than %d bytes", MaxResponseBytes))
+	}
+	if coding != "" {
+		msg := fmt.Sprintf("reply has Content-Encoding %q, which the client did not ask for and does not decode", coding)
+		if status < 200 || status > 299 {
+			return nil, newAPIError(status, msg) // a 401 still matches ErrInvalidCredentials
+		}
+		return nil, unexpectedResponse(status, msg)
 	}
 	reply := &apiReply{status: status}
 	jsonErr := json.Unmarshal(raw, reply)
@@ -557,6 +576,20 @@ func (c *Client) decode(status int, raw []byte, tooLarge bool) (*apiReply, *APIE
 		return nil, newAPIError(status, c.cfg.redactor.String(reply.Message))
 	}
 	return reply, nil
+}
+
+// undecodedCoding returns the content coding of a reply body that is still
+// encoded, or "". net/http asks for gzip and decodes it by itself (then
+// resp.Uncompressed is set, and the size limit counts decoded bytes); a
+// reply encoded although the request did not ask for it, as when the
+// caller's transport sets DisableCompression, is reported as such rather
+// than quoted as unreadable JSON.
+func undecodedCoding(resp *http.Response) string {
+	coding := strings.TrimSpace(resp.Header.Get("Content-Encoding"))
+	if resp.Uncompressed || coding == "" || strings.EqualFold(coding, "identity") {
+		return ""
+	}
+	return coding
 }
 
 // describeJSONError says what is wrong with a reply in the reply's terms,
@@ -586,21 +619,23 @@ func (c *Client) excerpt(raw []byte) string {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return "(empty body)"
 	}
-	// Redact the whole body before cutting it, so no prefix of a secret survives.
-	s := c.cfg.redactor.String(string(raw))
-	cut := len(s) > excerptBytes
-	if cut {
-		s = s[:excerptBytes]
-	}
-	s = strings.ToValidUTF8(s, "")
-	s = strings.Map(func(r rune) rune {
+	// Make the body printable first: dropping invalid UTF-8 and turning
+	// control characters into spaces can join the parts of a secret, so
+	// redaction comes after both.
+	s := strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '
 		}
 		return r
-	}, strings.TrimSpace(s))
+	}, strings.ToValidUTF8(string(raw), ""))
+	// Redact the whole body before cutting it, so no prefix of a secret
+	// survives: the password, and the query of every link, which in a room
+	// reply holds the room's access token. Errors are logged, and room links
+	// must never reach a log.
+	s = redact.Queries(c.cfg.redactor.String(strings.TrimSpace(s)))
+	cut := len(s) > excerptBytes
 	if cut {
-		s += "…"
+		s = strings.TrimSpace(strings.ToValidUTF8(s[:excerptBytes], "")) + "…" // the cut may split a character
 	}
 	return strconv.Quote(s)
 }
@@ -737,13 +772,31 @@ func (c *Client) CloseIdleConnections() {
 	}
 }
 
+// unreplayable is the body of a request that has none (the room-creation
+// GET). net/http's Transport silently sends a request again, on a new
+// connection, when a reused keep-alive connection breaks before the reply
+// begins and the request is "replayable": no body (or one it can rewind) and
+// a method such as GET. By then the server may have acted on it, and a second
+// GET makes a second room. A body the Transport cannot rewind makes the
+// request not replayable, as a POST already is; being empty, it adds nothing
+// to what is sent. The cost: a 307 or 308 redirect of such a request is not
+// followed (net/http would have to replay it), and comes back as an *APIError.
+type unreplayable struct{}
+
+func (unreplayable) Read([]byte) (int, error) { return 0, io.EOF }
+func (unreplayable) Close() error             { return nil }
+
 // sameHostRedirects follows a redirect only to the same scheme and host, and
 // at most 10 of them, as net/http does; then next, if any, has its say. Any
-// other redirect is returned to the caller as the 3xx reply it is.
+// other redirect is returned to the caller as the 3xx reply it is. A followed
+// redirect that has no body gets an unreplayable one, as the first request did.
 func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
 			return http.ErrUseLastResponse
+		}
+		if req.Body == nil || req.Body == http.NoBody {
+			req.Body = unreplayable{}
 		}
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")

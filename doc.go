@@ -71,7 +71,10 @@
 // [VideoEvent] or [VoiceStatus], and call a function with the request's
 // context. [ParseVideoEvent] and [ParseVoiceStatus] parse payloads alone;
 // their errors match [ErrMalformedCallback]. Unknown codes are kept, and
-// Known reports false for them.
+// Known reports false for them. The handlers set no deadlines: serve them
+// from an http.Server whose ReadHeaderTimeout, ReadTimeout and WriteTimeout
+// are set. The provider does not sign callbacks, so use HTTPS and a token;
+// SECURITY.md has the threat model.
 //
 // Callbacks may be delivered twice and out of order. [RoomTracker] and
 // [CallTracker] fold them into a [RoomSummary] or [CallSummary] that depends

@@ -19,7 +19,9 @@ import (
 // refused, DNS failure, TLS handshake failure, or a timeout while connecting)
 // or when the server said so (HTTP 429 or 503). A 500, a timeout after the
 // request was written, or a connection reset after it was written are never
-// retried: the outcome is unknown, and the error is returned.
+// retried: the outcome is unknown, and the error is returned. Nor is
+// net/http's Transport allowed to resend the room-creation GET by itself
+// when a reused keep-alive connection breaks.
 type RetryPolicy struct {
 	MaxAttempts int           // total attempts, including the first; 1 disables retries
 	MinBackoff  time.Duration // first wait, doubled each retry, with jitter

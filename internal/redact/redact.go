@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -114,6 +115,18 @@ func (r *Redactor) URL(u *url.URL, params ...string) string {
 		}
 	}
 	return r.String(c.String())
+}
+
+// queryRe matches a query string in free text: a '?' then a parameter name
+// and '=', up to whatever ends a link in JSON, HTML or prose.
+var queryRe = regexp.MustCompile(`\?[A-Za-z0-9_.~%+-]+=[^\s"'<>#]*`)
+
+// Queries masks the query string of every link in s, such as the access
+// tokens in a room's host and guest links, whether the link is plain, in
+// JSON (with "\/" or "\u0026" escapes) or in HTML. It is meant for text
+// quoted from a reply, which may hold links the SDK cannot otherwise know.
+func Queries(s string) string {
+	return queryRe.ReplaceAllLiteralString(s, "?"+Mask)
 }
 
 // Error returns an error whose message is err's with every secret masked.

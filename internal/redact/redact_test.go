@@ -35,6 +35,22 @@ func TestStringMasksEveryEncoding(t *testing.T) {
 	assert.False(t, r.Contains("nothing here"))
 }
 
+func TestQueries(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{`{"hostUrl":"https://webrtc.gurulize.com/?rop=V_US&urp=gN-host"}`, `{"hostUrl":"https://webrtc.gurulize.com/?REDACTED"}`},
+		{`{"guestUrl":"https:\/\/webrtc.gurulize.com\/?rop=GF\u0026urp=gN-guest"}`, `{"guestUrl":"https:\/\/webrtc.gurulize.com\/?REDACTED"}`},
+		{`<a href='https://x.example/p?token=abc'>here</a>`, `<a href='https://x.example/p?REDACTED'>here</a>`},
+		{`cut short: https://x.example/?urp=gN-mY`, `cut short: https://x.example/?REDACTED`},
+		{`two: /a?x=1 and /b?y=2#frag`, `two: /a?REDACTED and /b?REDACTED#frag`},
+		{`why? no query here, nor in "a?b" or "?=x"`, `why? no query here, nor in "a?b" or "?=x"`},
+		{``, ``},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Queries(tt.in), "%q", tt.in)
+	}
+}
+
 func TestNilAndEmptyRedactor(t *testing.T) {
 	t.Parallel()
 	var r *Redactor
