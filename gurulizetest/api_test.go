@@ -381,3 +381,22 @@ func TestRegisterRespondersErrors(t *testing.T) {
 	_, err = gurulizetest.RegisterResponders(httpmock.NewMockTransport(), gurulizetest.WithAccount("", ""))
 	assert.ErrorContains(t, err, "WithAccount")
 }
+
+func TestWithAddr(t *testing.T) {
+	t.Parallel()
+	// An unspecified host is reported as 127.0.0.1, which clients can dial.
+	srv := gurulizetest.NewTestServer(t, gurulizetest.WithAddr(":0"))
+	assert.True(t, strings.HasPrefix(srv.URL(), "http://127.0.0.1:"), srv.URL())
+	assert.NotContains(t, srv.URL(), ":0/")
+	_, err := srv.Client().CreateVideoRoom(context.Background(), gurulize.VideoRoomRequest{Duration: time.Hour, StartAt: srv.Now()})
+	require.NoError(t, err)
+
+	// A fixed address is used as given.
+	taken := gurulizetest.NewTestServer(t)
+	addr := strings.TrimPrefix(taken.URL(), "http://")
+	_, err = gurulizetest.NewServer(gurulizetest.WithAddr(addr))
+	assert.ErrorContains(t, err, "listening on "+addr)
+
+	_, err = gurulizetest.NewServer(gurulizetest.WithAddr("no-port"))
+	assert.ErrorContains(t, err, "WithAddr")
+}

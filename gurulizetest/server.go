@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -42,6 +43,7 @@ type settings struct {
 	faults        Faults
 	retry         gurulize.RetryPolicy
 	clientOpts    []gurulize.Option
+	addr          string
 }
 
 func defaultSettings() settings {
@@ -50,6 +52,7 @@ func defaultSettings() settings {
 		roomScript: Meet(40 * time.Minute),
 		callScript: Answered(time.Minute),
 		retry:      DefaultCallbackRetry,
+		addr:       "127.0.0.1:0",
 	}
 }
 
@@ -177,6 +180,20 @@ func WithCallbackRetry(p gurulize.RetryPolicy) Option {
 	}
 }
 
+// WithAddr makes the server listen on addr, such as "127.0.0.1:8090" or
+// ":8090", instead of a free loopback port: for a fake that other programs
+// reach at a known address. The URLs the server reports name 127.0.0.1 when
+// addr leaves the host unspecified.
+func WithAddr(addr string) Option {
+	return func(s *settings) error {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return fmt.Errorf("gurulizetest: WithAddr(%q): %w", addr, err)
+		}
+		s.addr = addr
+		return nil
+	}
+}
+
 // WithClientOptions adds options to the *gurulize.Client that Server.Client
 // returns, after the fake's own (the HTTP client and both URLs).
 func WithClientOptions(opts ...gurulize.Option) Option {
@@ -209,8 +226,8 @@ type Server struct {
 	closeOnce sync.Once
 }
 
-// NewServer starts a fake on 127.0.0.1. Close it when done; NewTestServer
-// does that for a test.
+// NewServer starts a fake on a free port of 127.0.0.1 (see WithAddr). Close
+// it when done; NewTestServer does that for a test.
 func NewServer(opts ...Option) (*Server, error) {
 	st := defaultSettings()
 	for _, opt := range opts {
@@ -221,11 +238,11 @@ func NewServer(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", st.addr)
 	if err != nil {
-		return nil, fmt.Errorf("gurulizetest: listening on loopback: %w", err)
+		return nil, fmt.Errorf("gurulizetest: listening on %s: %w", st.addr, err)
 	}
-	s := &Server{settings: st, url: "http://" + ln.Addr().String(), served: make(chan struct{})}
+	s := &Server{settings: st, url: "http://" + reachable(ln.Addr()), served: make(chan struct{})}
 	s.eng = newEngine(st.mode, st.scale, st.start, st.retry, s.callbackURL)
 	s.be = newBackend(st.accounts, s.url, s.eng.clock, s)
 
@@ -257,6 +274,16 @@ func NewServer(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("gurulizetest: building the client: %w", err)
 	}
 	return s, nil
+}
+
+// reachable returns addr as a client can dial it: an unspecified host
+// (0.0.0.0 or ::) becomes 127.0.0.1.
+func reachable(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 // NewTestServer is NewServer for a test: it fails the test if the server

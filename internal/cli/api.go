@@ -49,7 +49,11 @@ func roomCreate(ctx context.Context, sys IO, args []string) int {
 		return fail(sys, "room create", cf.json, err)
 	}
 	if cf.json {
-		printJSON(sys, map[string]string{"uuid": room.UUID, "hostUrl": room.HostURL, "guestUrl": room.GuestURL})
+		printJSON(sys, struct {
+			UUID     string `json:"uuid"`
+			HostURL  string `json:"hostUrl"`
+			GuestURL string `json:"guestUrl"`
+		}{room.UUID, room.HostURL, room.GuestURL})
 		return ExitOK
 	}
 	fmt.Fprintf(sys.Stdout, "room   %s\nhost   %s\nguest  %s\n", room.UUID, room.HostURL, room.GuestURL)
@@ -91,7 +95,10 @@ func callRegister(ctx context.Context, sys IO, args []string) int {
 		return fail(sys, "call register", cf.json, err)
 	}
 	if cf.json {
-		printJSON(sys, map[string]any{"id": reg.ID, "message": reg.Message})
+		printJSON(sys, struct {
+			ID      int64  `json:"id"`
+			Message string `json:"message"`
+		}{reg.ID, reg.Message})
 		return ExitOK
 	}
 	fmt.Fprintf(sys.Stdout, "call   %d\nstatus %s\n", reg.ID, reg.Message)

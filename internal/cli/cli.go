@@ -42,6 +42,7 @@ Usage:
   gurulize room create   --duration 45m --start now [flags]
   gurulize call register --caller 5321234567 --callee 5427654321 --max-duration 10m [flags]
   gurulize listen        [--addr 127.0.0.1:8080] [--token T]
+  gurulize fake          [--addr 127.0.0.1:8090] [--video-callback URL] [--voice-callback URL]
   gurulize --version
 
 Run "gurulize <command> --help" for a command's flags and examples.
@@ -81,6 +82,8 @@ func Run(ctx context.Context, sys IO, args []string) int {
 		return callRegister(ctx, sys, rest)
 	case "listen":
 		return listen(ctx, sys, rest)
+	case "fake":
+		return fake(ctx, sys, rest)
 	}
 	fmt.Fprintf(sys.Stderr, "gurulize: unknown command %q\n\n%s", strings.Join(args[:min(2, len(args))], " "), usage)
 	return ExitUsage

@@ -169,7 +169,7 @@ func TestJSONErrors(t *testing.T) {
 	env := map[string]string{"GURULIZE_USERNAME": "acme", "GURULIZE_PASSWORD": "nope", "GURULIZE_VOICE_URL": srv.URL + "/c2c"}
 	r := runCLI(t, env, "call", "register", "--caller", "1", "--callee", "2", "--max-duration", "1m", "--json")
 	assert.Equal(t, ExitAPI, r.code)
-	assert.JSONEq(t, `{"error":{"code":1,"kind":"api","status":200,"message":"gurulize: API error (HTTP 200): User Information Is Invalid"}}`, r.stderr)
+	assert.JSONEq(t, `{"error":{"code":1,"kind":"api","status":200,"message":"API error (HTTP 200): User Information Is Invalid"}}`, r.stderr)
 
 	r = runCLI(t, env, "call", "register", "--caller", "x", "--callee", "2", "--max-duration", "1m", "--json")
 	assert.Equal(t, ExitUsage, r.code)

@@ -133,7 +133,7 @@ func classify(err error) failure {
 	case errors.Is(err, gurulize.ErrNoVoiceURL):
 		return failure{Code: ExitUsage, Kind: "usage", Flag: "--voice-url", Message: "is required (or set " + gurulize.EnvVoiceURL + ")"}
 	case errors.As(err, &api):
-		return failure{Code: ExitAPI, Kind: "api", Status: api.StatusCode, Param: api.Param, Message: api.Error()}
+		return failure{Code: ExitAPI, Kind: "api", Status: api.StatusCode, Param: api.Param, Message: strings.TrimPrefix(api.Error(), "gurulize: ")}
 	case errors.Is(err, context.Canceled):
 		return failure{Code: ExitNetwork, Kind: "interrupted", Message: err.Error()}
 	}
@@ -159,9 +159,10 @@ func fail(sys IO, cmd string, asJSON bool, err error) int {
 	return f.Code
 }
 
-// printJSON writes v as indented JSON on stdout.
+// printJSON writes v as indented JSON on stdout, links unescaped.
 func printJSON(sys IO, v any) {
 	enc := json.NewEncoder(sys.Stdout)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
 }

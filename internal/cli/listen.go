@@ -129,7 +129,9 @@ func (p *printer) line(v any, text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.json {
-		_ = json.NewEncoder(p.out).Encode(v)
+		enc := json.NewEncoder(p.out)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(v)
 		return
 	}
 	fmt.Fprintln(p.out, text)

@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gurulize/gurulize-go/gurulizetest"
+)
+
+const fakeHelp = `
+gurulize fake: run a fake Gurulize (the gurulizetest package) as a server.
+
+It answers both APIs as the provider's reference describes them, accepts one
+test account, and plays every room and call it creates by sending the
+provider's callbacks to the addresses you give: for testing integrations
+written in any language. Callee numbers select what a call does:
+
+  5005551SSS  answered, SSS seconds of talk     5005550004  callee busy
+  5005550003  caller busy                       5005550006  callee rejects
+  5005550008  callee does not answer            5005550010  callee not connected
+  5005550013  out of credits                    any other   answered, 1 minute
+
+Examples:
+  gurulize fake
+  gurulize fake --addr 127.0.0.1:8090 --video-callback http://127.0.0.1:8080/gurulize/video?token=T \
+                --voice-callback http://127.0.0.1:8080/gurulize/voice?token=T --time-scale 60
+  gurulize fake --json
+`
+
+func fake(ctx context.Context, sys IO, args []string) int {
+	fs := newCommand(sys, "fake", fakeHelp)
+	addr := fs.String("addr", "127.0.0.1:8090", "address to listen on")
+	videoCallback := fs.String("video-callback", "", "where room events are POSTed (none: not sent)")
+	voiceCallback := fs.String("voice-callback", "", "where call statuses are sent, as a GET (none: not sent)")
+	username := fs.String("username", gurulizetest.DefaultUsername, "the test account's username")
+	password := fs.String("password", gurulizetest.DefaultPassword, "the test account's password")
+	scale := fs.Float64("time-scale", 0, "play rooms and calls this many times faster than real time (0: send every callback at once)")
+	duplicate := fs.Bool("duplicate", false, "deliver every callback twice")
+	reorder := fs.Bool("reorder", false, "deliver each room's and call's callbacks in a shuffled order")
+	asJSON := fs.Bool("json", false, "print the addresses and credentials, and then each request and callback, as JSON lines")
+	if code, ok := fs.parse(sys, args); !ok {
+		return code
+	}
+	opts := []gurulizetest.Option{
+		gurulizetest.WithAddr(*addr),
+		gurulizetest.WithAccount(*username, *password),
+		gurulizetest.WithFaults(gurulizetest.Faults{Duplicate: *duplicate, Reorder: *reorder}),
+	}
+	if *scale < 0 {
+		return fail(sys, "fake", *asJSON, usageError{flag: "--time-scale", msg: "must not be negative"})
+	}
+	if *scale > 0 {
+		opts = append(opts, gurulizetest.WithTimeScale(*scale))
+	}
+	if *videoCallback != "" {
+		opts = append(opts, gurulizetest.WithVideoCallbackURL(*videoCallback))
+	}
+	if *voiceCallback != "" {
+		opts = append(opts, gurulizetest.WithVoiceCallbackURL(*voiceCallback))
+	}
+	srv, err := gurulizetest.NewServer(opts...)
+	if err != nil {
+		return fail(sys, "fake", *asJSON, usageError{flag: fakeFlag(err.Error()), msg: err.Error()})
+	}
+	defer srv.Close()
+
+	p := &printer{out: sys.Stdout, json: *asJSON}
+	p.line(map[string]any{
+		"type": "fake", "url": srv.URL(), "videoUrl": srv.VideoURL(), "voiceUrl": srv.VoiceURL(),
+		"username": *username, "password": *password,
+		"videoCallback": *videoCallback, "voiceCallback": *voiceCallback,
+	}, fmt.Sprintf(`fake Gurulize on %s (the gurulizetest package; not the real service)
+  video API:  GET  %s
+  voice API:  POST %s
+  username:   %s
+  password:   %s
+  room events:   %s
+  call statuses: %s
+For the SDK or the gurulize command:
+  export GURULIZE_USERNAME=%s GURULIZE_PASSWORD=%s GURULIZE_VIDEO_URL=%s GURULIZE_VOICE_URL=%s
+Stop with Ctrl-C.`,
+		srv.URL(), srv.VideoURL(), srv.VoiceURL(), *username, *password,
+		orNone(*videoCallback, "--video-callback"), orNone(*voiceCallback, "--voice-callback"),
+		*username, *password, srv.VideoURL(), srv.VoiceURL()))
+
+	// Report what happens, polling the fake's records.
+	var requests, deliveries int
+	report := func() {
+		reqs := srv.Requests()
+		for _, r := range reqs[requests:] {
+			p.line(map[string]any{"type": "request", "api": r.API, "method": r.Method, "path": r.Path, "status": r.Status, "reply": r.Reply},
+				fmt.Sprintf("%s %-4s %s -> %d %s", time.Now().Format("15:04:05"), r.Method, r.Path, r.Status, strings.TrimSpace(r.Reply)))
+		}
+		requests = len(reqs)
+		dels := srv.Deliveries()
+		for _, d := range dels[deliveries:] {
+			what := fmt.Sprintf("room %s", d.RoomUUID)
+			if d.Kind == gurulizetest.VoiceCallback {
+				what = fmt.Sprintf("call %d", d.CallID)
+			}
+			result := fmt.Sprintf("%d after %d attempt(s)", d.Status, d.Attempts)
+			if !d.Delivered() {
+				result = "not delivered: " + d.Err
+			}
+			p.line(map[string]any{"type": "callback", "kind": d.Kind, "roomUuid": d.RoomUUID, "callId": d.CallID, "url": d.URL, "body": d.Body, "status": d.Status, "attempts": d.Attempts, "error": d.Err},
+				fmt.Sprintf("%s callback %s %s -> %s", time.Now().Format("15:04:05"), d.Kind, what, result))
+		}
+		deliveries = len(dels)
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			report()
+		case <-ctx.Done():
+			report()
+			return ExitOK
+		}
+	}
+}
+
+func orNone(u, flagName string) string {
+	if u == "" {
+		return "not sent (set " + flagName + ")"
+	}
+	return u
+}
+
+// fakeFlag names the flag behind an error from gurulizetest.NewServer.
+func fakeFlag(msg string) string {
+	for _, f := range []struct{ needle, flag string }{
+		{"WithAddr", "--addr"}, {"listening on", "--addr"},
+		{"WithVideoCallbackURL", "--video-callback"}, {"WithVoiceCallbackURL", "--voice-callback"},
+		{"WithAccount", "--username"}, {"WithTimeScale", "--time-scale"},
+	} {
+		if strings.Contains(msg, f.needle) {
+			return f.flag
+		}
+	}
+	return "--addr"
+}
