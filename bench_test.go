@@ -251,29 +251,56 @@ func (c canned) RoundTrip(r *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(c.body)), Request: r}, nil
 }
 
-// BenchmarkClientOverhead measures the client side alone: the same room
-// creation as BenchmarkCreateVideoRoom, answered by an in-memory transport,
-// so the network's cost and noise drop out.
+// BenchmarkClientOverhead measures the client side alone: the same calls as
+// BenchmarkCreateVideoRoom and BenchmarkRegisterCall, answered by an
+// in-memory transport, so the network's cost and noise drop out.
 func BenchmarkClientOverhead(b *testing.B) {
 	room := `{"uuid":"444f4061-3494-4e60-a552-c4316ac6702d","hostUrl":"https://webrtc.gurulize.com/?rop=V_US2qRjrTFn&urp=gN-mYT","guestUrl":"https://webrtc.gurulize.com/?rop=GFPyacAAOrPc&urp=gN-mYT"}`
-	hc := &http.Client{Transport: canned{room}}
+	call := `{"success":true,"message":"Request Received","id":2}`
 	start := time.UnixMilli(1597148937000)
 	ctx := context.Background()
-	endpoint := "https://webrtc.gurulize.com/webrtc-meeting/room/create"
-	b.Run("impl=baseline", func(b *testing.B) {
+	videoURL, voiceURL := "https://webrtc.gurulize.com/webrtc-meeting/room/create", "https://voice.gurulize.test/c2c"
+
+	video := &http.Client{Transport: canned{room}}
+	b.Run("call=video/impl=baseline", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			if _, err := handCreateRoom(ctx, hc, endpoint, testUser, testPassword, 50*time.Minute, start); err != nil {
+			if _, err := handCreateRoom(ctx, video, videoURL, testUser, testPassword, 50*time.Minute, start); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	b.Run("impl=sdk", func(b *testing.B) {
-		c, _ := gurulize.NewClient(testUser, testPassword, gurulize.WithHTTPClient(hc))
+	b.Run("call=video/impl=sdk", func(b *testing.B) {
+		c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithHTTPClient(video))
+		if err != nil {
+			b.Fatal(err)
+		}
 		req := gurulize.VideoRoomRequest{Duration: 50 * time.Minute, StartAt: start, EndHow: gurulize.EndAutomatic, EndWhen: gurulize.EndAtEndTime}
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			if _, err := c.CreateVideoRoom(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	voice := &http.Client{Transport: canned{call}}
+	b.Run("call=voice/impl=baseline", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := handRegisterCall(ctx, voice, voiceURL, testUser, testPassword, "5321234567", "5427654321", 10*time.Minute); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("call=voice/impl=sdk", func(b *testing.B) {
+		c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithHTTPClient(voice), gurulize.WithVoiceURL(voiceURL))
+		if err != nil {
+			b.Fatal(err)
+		}
+		req := gurulize.CallRequest{Caller: "5321234567", Callee: "5427654321", MaxDuration: 10 * time.Minute}
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := c.RegisterCall(ctx, req); err != nil {
 				b.Fatal(err)
 			}
 		}

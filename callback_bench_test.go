@@ -223,10 +223,10 @@ func BenchmarkVoiceHandler(b *testing.B) {
 	})
 }
 
-// roomHistory returns n events of one long room: joins, meetings, breaks,
-// in order, one second apart.
-func roomHistory(room string, n int, from time.Time) []gurulize.VideoEvent {
-	cycle := []struct {
+// roomEvent returns the i-th event of one long room: joins, meetings and
+// breaks, in order, one second apart.
+func roomEvent(room string, i int, from time.Time) gurulize.VideoEvent {
+	cycle := [...]struct {
 		code   gurulize.VideoEventCode
 		source gurulize.EventSource
 		reason gurulize.EndReason
@@ -238,39 +238,35 @@ func roomHistory(room string, n int, from time.Time) []gurulize.VideoEvent {
 		{gurulize.EventLeft, gurulize.SourceGuest, ""},
 		{gurulize.EventMeetingEnded, gurulize.SourceHost, gurulize.ReasonHangup},
 	}
-	events := make([]gurulize.VideoEvent, n)
-	for i := range events {
-		c := cycle[i%len(cycle)]
-		events[i] = gurulize.VideoEvent{
-			Code: c.code, Source: c.source, Reason: c.reason, RoomUUID: room,
-			ReceivedAt:           from.Add(time.Duration(i) * time.Second),
-			MeetingTotalDuration: time.Duration(i) * time.Second,
-		}
+	c := cycle[i%len(cycle)]
+	return gurulize.VideoEvent{
+		Code: c.code, Source: c.source, Reason: c.reason, RoomUUID: room,
+		ReceivedAt:           from.Add(time.Duration(i) * time.Second),
+		MeetingTotalDuration: time.Duration(i) * time.Second,
 	}
-	return events
 }
 
-// BenchmarkRoomTrackerApply applies new events to a room that has already
+// BenchmarkRoomTrackerApply applies new events to rooms that have already
 // seen 10 or 10,000: the cost per event must not grow with the history.
 func BenchmarkRoomTrackerApply(b *testing.B) {
 	from := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	const rooms = 64
+	names := make([]string, rooms)
+	for r := range names {
+		names[r] = "room-" + strconv.Itoa(r)
+	}
 	for _, seen := range []int{10, 10000} {
 		b.Run("history="+strconv.Itoa(seen), func(b *testing.B) {
 			tr := gurulize.NewRoomTracker()
-			const rooms = 64
-			for r := 0; r < rooms; r++ {
-				for _, ev := range roomHistory("room-"+strconv.Itoa(r), seen, from) {
-					tr.Apply(ev)
+			for _, room := range names {
+				for i := 0; i < seen; i++ {
+					tr.Apply(roomEvent(room, i, from))
 				}
-			}
-			next := roomHistory("room-0", seen+b.N, from)[seen:]
-			for i := range next {
-				next[i].RoomUUID = "room-" + strconv.Itoa(i%rooms)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				tr.Apply(next[i])
+				tr.Apply(roomEvent(names[i%rooms], seen+i/rooms, from))
 			}
 		})
 	}

@@ -87,6 +87,8 @@ type config struct {
 	callOptions  map[Language]string     // every language, encoded once
 
 	voiceURLString string
+
+	headers struct{ userAgent, accept, form []string } // see attempt
 }
 
 // Option configures a Client. An option given an invalid value makes
@@ -254,6 +256,9 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 		}
 	}
 	c.userAgent = userAgent(c.userAgent)
+	c.headers.userAgent = []string{c.userAgent}
+	c.headers.accept = []string{"application/json"}
+	c.headers.form = []string{"application/x-www-form-urlencoded"}
 	if c.httpClient == nil {
 		c.transport = newDefaultTransport()
 		c.defaultClient = &http.Client{Transport: c.transport, CheckRedirect: sameHostRedirects(nil)}
@@ -511,12 +516,16 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, n int) (*apiReply, 
 		// Only a URL that cannot be parsed gets here; its text holds the password.
 		return nil, retryAdvice{}, &url.Error{Op: opName(r.method), URL: c.redactURL(r.url), Err: cfg.redactor.Error(err)}
 	}
-	req.Header.Set("User-Agent", cfg.userAgent)
-	req.Header.Set("Accept", "application/json")
+	// The header values are slices made once per client and shared by every
+	// request, saving an allocation each; nothing writes into them (a
+	// RoundTripper must not modify the request, and Header.Set replaces a
+	// slice rather than writing into it).
+	req.Header["User-Agent"] = cfg.headers.userAgent
+	req.Header["Accept"] = cfg.headers.accept
 	if r.body != "" {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header["Content-Type"] = cfg.headers.form
 	} else {
-		req.Body = unreplayable{}
+		forbidReplay(req)
 	}
 
 	start := time.Now()
@@ -783,8 +792,22 @@ func (c *Client) CloseIdleConnections() {
 // followed (net/http would have to replay it), and comes back as an *APIError.
 type unreplayable struct{}
 
+// forbidReplay gives a request without a body the unreplayable one, with the
+// identity transfer encoding: without it net/http would start a goroutine
+// and a timer on every request to find out whether the body is really empty
+// (see transferWriter.probeRequestBody) before sending it without one.
+// TestRoomRequestOnTheWire checks that the GET still goes out with no body,
+// no Content-Length and no Transfer-Encoding.
+func forbidReplay(req *http.Request) {
+	req.Body = unreplayable{}
+	req.TransferEncoding = []string{"identity"}
+}
+
 func (unreplayable) Read([]byte) (int, error) { return 0, io.EOF }
 func (unreplayable) Close() error             { return nil }
+
+// WriteTo writes nothing; it spares io.Copy its 32 KiB buffer.
+func (unreplayable) WriteTo(io.Writer) (int64, error) { return 0, nil }
 
 // sameHostRedirects follows a redirect only to the same scheme and host, and
 // at most 10 of them, as net/http does; then next, if any, has its say. Any
@@ -796,7 +819,7 @@ func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*ht
 			return http.ErrUseLastResponse
 		}
 		if req.Body == nil || req.Body == http.NoBody {
-			req.Body = unreplayable{}
+			forbidReplay(req)
 		}
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")

@@ -108,3 +108,16 @@ func TestSleepHonoursContext(t *testing.T) {
 	assert.ErrorIs(t, sleep(ctx, 0), context.Canceled)
 	assert.Less(t, time.Since(start), time.Second)
 }
+
+func TestCallFormEncodesAsQuerystring(t *testing.T) {
+	t.Parallel()
+	for _, f := range []callForm{
+		{Caller: "5321234567", Callee: "5427654321", Duration: 600},
+		{Caller: "0", Callee: "00000000000000000000", Duration: 1},
+		{Caller: "905321234567", Callee: "1", Duration: 9223372036854775807},
+	} {
+		want, err := encodeQuery(f)
+		require.NoError(t, err)
+		assert.Equal(t, want, f.encode())
+	}
+}

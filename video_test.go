@@ -1,11 +1,15 @@
 package gurulize_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,4 +181,53 @@ func TestVideoRoomLogValueMasksLinks(t *testing.T) {
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("odd", "room", gurulize.VideoRoom{UUID: "u-2", HostURL: "://%zz?tok", GuestURL: ""})
 	assert.Contains(t, buf.String(), "room.host_url=REDACTED")
 	assert.NotContains(t, buf.String(), "tok")
+}
+
+// TestRoomRequestOnTheWire reads the room-creation GET as bytes: however the
+// client keeps net/http from resending it, it must go out as a plain GET,
+// with no body, no Content-Length and no Transfer-Encoding.
+func TestRoomRequestOnTheWire(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = l.Close() })
+	head := make(chan string, 1)
+	go func() {
+		conn, err := l.Accept()
+		if err != nil {
+			head <- err.Error()
+			return
+		}
+		defer conn.Close()
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		r := bufio.NewReader(conn)
+		var b strings.Builder
+		for {
+			line, err := r.ReadString('\n')
+			b.WriteString(line)
+			if err != nil || line == "\r\n" {
+				break
+			}
+		}
+		// Nothing may follow the head: wait briefly for stray body bytes.
+		_ = conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if extra, _ := r.Peek(1); len(extra) > 0 {
+			b.WriteString("BODY")
+		}
+		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n{\"uuid\":\"u-1\"}")
+		head <- b.String()
+	}()
+	c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVideoURL("http://"+l.Addr().String()+videoPath))
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	room, err := c.CreateVideoRoom(context.Background(), validRoom())
+	require.NoError(t, err)
+	assert.Equal(t, "u-1", room.UUID)
+
+	got := <-head
+	assert.True(t, strings.HasPrefix(got, "GET "+videoPath+"?"), got)
+	assert.True(t, strings.HasSuffix(got, "\r\n\r\n"), "no body follows the head: %q", got)
+	lower := strings.ToLower(got)
+	assert.NotContains(t, lower, "content-length")
+	assert.NotContains(t, lower, "transfer-encoding")
 }
