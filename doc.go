@@ -62,6 +62,10 @@
 // faults, a controllable clock), plus httpmock responders for tests that
 // must not open a socket. go run ./examples/quickstart shows it at work.
 //
+// The gurulize command (cmd/gurulize) does the same without Go code: room
+// create, call register, listen (both callback handlers, printing what
+// arrives) and fake (gurulizetest as a standalone server).
+//
 // # Callbacks
 //
 // The provider reports room events and call statuses by calling addresses
