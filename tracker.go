@@ -587,6 +587,100 @@ func fromSeconds(sec int64) time.Time {
 // other.
 const trackerShards = 16
 
+// states holds one fold state per key (a room's UUID, a call's ID) in
+// sharded maps, each under its own lock: the in-memory part of RoomTracker
+// and CallTracker. The zero value is empty and ready.
+type states[K string | int64, S any] struct {
+	shards [trackerShards]struct {
+		mu sync.Mutex
+		m  map[K]*S
+	}
+}
+
+// shard picks the part that holds k: FNV-1a over a string's bytes, a
+// multiplicative mix of an integer. The map hashes the key again; this only
+// spreads the keys.
+func (s *states[K, S]) shard(k K) int {
+	switch v := any(k).(type) {
+	case string:
+		h := uint32(2166136261)
+		for i := 0; i < len(v); i++ {
+			h = (h ^ uint32(v[i])) * 16777619
+		}
+		return int(h % trackerShards)
+	case int64:
+		return int((uint64(v) * 0x9E3779B97F4A7C15) >> 60 % trackerShards)
+	}
+	return 0
+}
+
+// lock locks the part that holds k and returns its lock, to be unlocked by
+// the caller, and k's state: created when missing if create is true, nil
+// when missing otherwise.
+func (s *states[K, S]) lock(k K, create bool) (*sync.Mutex, *S) {
+	sh := &s.shards[s.shard(k)]
+	sh.mu.Lock()
+	st := sh.m[k]
+	if st == nil && create {
+		if sh.m == nil {
+			sh.m = make(map[K]*S)
+		}
+		st = new(S)
+		sh.m[k] = st
+	}
+	return &sh.mu, st
+}
+
+// get returns a copy of k's state and whether there is one.
+func (s *states[K, S]) get(k K) (S, bool) {
+	mu, st := s.lock(k, false)
+	defer mu.Unlock()
+	if st == nil {
+		var zero S
+		return zero, false
+	}
+	return *st, true
+}
+
+// forget drops k's state and reports whether there was one.
+func (s *states[K, S]) forget(k K) bool {
+	sh := &s.shards[s.shard(k)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	_, ok := sh.m[k]
+	delete(sh.m, k)
+	return ok
+}
+
+// forgetIf drops every state for which stale is true and returns how many.
+func (s *states[K, S]) forgetIf(stale func(*S) bool) int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for k, st := range sh.m {
+			if stale(st) {
+				delete(sh.m, k)
+				n++
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// len returns the number of states held.
+func (s *states[K, S]) len() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n += len(sh.m)
+		sh.mu.Unlock()
+	}
+	return n
+}
+
 // RoomTracker folds video events into a RoomState per room, in memory. It is
 // safe for concurrent use; applying an event twice changes nothing, and the
 // order in which a room's events arrive does not matter (see RoomState).
@@ -596,43 +690,20 @@ const trackerShards = 16
 // then, so a long-running server's memory stays bounded. An event for a
 // forgotten room starts it afresh.
 type RoomTracker struct {
-	shards [trackerShards]roomShard
-}
-
-type roomShard struct {
-	mu    sync.Mutex
-	rooms map[string]*RoomState
+	rooms states[string, RoomState]
 }
 
 // NewRoomTracker returns an empty RoomTracker.
 func NewRoomTracker() *RoomTracker { return &RoomTracker{} }
 
-func (t *RoomTracker) shard(uuid string) *roomShard {
-	// FNV-1a: the map hashes the key again, but this only spreads rooms.
-	h := uint32(2166136261)
-	for i := 0; i < len(uuid); i++ {
-		h = (h ^ uint32(uuid[i])) * 16777619
-	}
-	return &t.shards[h%trackerShards]
-}
-
 // Apply folds ev into its room's state and returns the room's summary. An
 // event RoomState.Apply ignores (no RoomUUID, no time) creates no room; the
 // summary returned is then the room's current one, or the zero summary.
 func (t *RoomTracker) Apply(ev VideoEvent) RoomSummary {
-	sh := t.shard(ev.RoomUUID)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	st := sh.rooms[ev.RoomUUID]
+	mu, st := t.rooms.lock(ev.RoomUUID, ev.RoomUUID != "" && ev.ReceivedAt.UnixMilli() > 0)
+	defer mu.Unlock()
 	if st == nil {
-		if ev.RoomUUID == "" || ev.ReceivedAt.UnixMilli() <= 0 {
-			return RoomSummary{}
-		}
-		if sh.rooms == nil {
-			sh.rooms = make(map[string]*RoomState)
-		}
-		st = new(RoomState)
-		sh.rooms[ev.RoomUUID] = st
+		return RoomSummary{}
 	}
 	st.Apply(ev)
 	return st.Summary()
@@ -640,67 +711,30 @@ func (t *RoomTracker) Apply(ev VideoEvent) RoomSummary {
 
 // Room returns the summary of the room uuid, and whether the tracker knows it.
 func (t *RoomTracker) Room(uuid string) (RoomSummary, bool) {
-	sh := t.shard(uuid)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if st := sh.rooms[uuid]; st != nil {
-		return st.Summary(), true
+	mu, st := t.rooms.lock(uuid, false)
+	defer mu.Unlock()
+	if st == nil {
+		return RoomSummary{}, false
 	}
-	return RoomSummary{}, false
+	return st.Summary(), true
 }
 
 // State returns a copy of the room's state, to store it elsewhere, and
 // whether the tracker knows the room.
-func (t *RoomTracker) State(uuid string) (RoomState, bool) {
-	sh := t.shard(uuid)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if st := sh.rooms[uuid]; st != nil {
-		return *st, true
-	}
-	return RoomState{}, false
-}
+func (t *RoomTracker) State(uuid string) (RoomState, bool) { return t.rooms.get(uuid) }
 
 // Forget drops the room uuid and reports whether the tracker knew it.
-func (t *RoomTracker) Forget(uuid string) bool {
-	sh := t.shard(uuid)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	_, ok := sh.rooms[uuid]
-	delete(sh.rooms, uuid)
-	return ok
-}
+func (t *RoomTracker) Forget(uuid string) bool { return t.rooms.forget(uuid) }
 
 // ForgetBefore drops every room whose latest event is before cutoff, such as
 // time.Now().Add(-24*time.Hour), and returns how many it dropped.
 func (t *RoomTracker) ForgetBefore(cutoff time.Time) int {
 	limit := cutoff.UnixMilli()
-	n := 0
-	for i := range t.shards {
-		sh := &t.shards[i]
-		sh.mu.Lock()
-		for uuid, st := range sh.rooms {
-			if st.lastAt < limit {
-				delete(sh.rooms, uuid)
-				n++
-			}
-		}
-		sh.mu.Unlock()
-	}
-	return n
+	return t.rooms.forgetIf(func(st *RoomState) bool { return st.lastAt < limit })
 }
 
 // Len returns the number of rooms the tracker holds.
-func (t *RoomTracker) Len() int {
-	n := 0
-	for i := range t.shards {
-		sh := &t.shards[i]
-		sh.mu.Lock()
-		n += len(sh.rooms)
-		sh.mu.Unlock()
-	}
-	return n
-}
+func (t *RoomTracker) Len() int { return t.rooms.len() }
 
 // CallTracker folds voice statuses into a CallState per call, in memory. It
 // is safe for concurrent use; applying a status twice changes nothing, and
@@ -712,38 +746,20 @@ func (t *RoomTracker) Len() int {
 // then, so a long-running server's memory stays bounded. A status for a
 // forgotten call starts it afresh.
 type CallTracker struct {
-	shards [trackerShards]callShard
-}
-
-type callShard struct {
-	mu    sync.Mutex
-	calls map[int64]*CallState
+	calls states[int64, CallState]
 }
 
 // NewCallTracker returns an empty CallTracker.
 func NewCallTracker() *CallTracker { return &CallTracker{} }
 
-func (t *CallTracker) shard(id int64) *callShard {
-	return &t.shards[(uint64(id)*0x9E3779B97F4A7C15)>>60%trackerShards]
-}
-
 // Apply folds st into its call's state and returns the call's summary. A
 // status CallState.Apply ignores (no time) creates no call; the summary
 // returned is then the call's current one, or the zero summary.
 func (t *CallTracker) Apply(st VoiceStatus) CallSummary {
-	sh := t.shard(st.ID)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	cs := sh.calls[st.ID]
+	mu, cs := t.calls.lock(st.ID, st.Time.Unix() > 0)
+	defer mu.Unlock()
 	if cs == nil {
-		if st.Time.Unix() <= 0 {
-			return CallSummary{}
-		}
-		if sh.calls == nil {
-			sh.calls = make(map[int64]*CallState)
-		}
-		cs = new(CallState)
-		sh.calls[st.ID] = cs
+		return CallSummary{}
 	}
 	cs.Apply(st)
 	return cs.Summary()
@@ -751,64 +767,27 @@ func (t *CallTracker) Apply(st VoiceStatus) CallSummary {
 
 // Call returns the summary of the call id, and whether the tracker knows it.
 func (t *CallTracker) Call(id int64) (CallSummary, bool) {
-	sh := t.shard(id)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if cs := sh.calls[id]; cs != nil {
-		return cs.Summary(), true
+	mu, cs := t.calls.lock(id, false)
+	defer mu.Unlock()
+	if cs == nil {
+		return CallSummary{}, false
 	}
-	return CallSummary{}, false
+	return cs.Summary(), true
 }
 
 // State returns a copy of the call's state, to store it elsewhere, and
 // whether the tracker knows the call.
-func (t *CallTracker) State(id int64) (CallState, bool) {
-	sh := t.shard(id)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if cs := sh.calls[id]; cs != nil {
-		return *cs, true
-	}
-	return CallState{}, false
-}
+func (t *CallTracker) State(id int64) (CallState, bool) { return t.calls.get(id) }
 
 // Forget drops the call id and reports whether the tracker knew it.
-func (t *CallTracker) Forget(id int64) bool {
-	sh := t.shard(id)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	_, ok := sh.calls[id]
-	delete(sh.calls, id)
-	return ok
-}
+func (t *CallTracker) Forget(id int64) bool { return t.calls.forget(id) }
 
 // ForgetBefore drops every call whose latest status is before cutoff, such
 // as time.Now().Add(-24*time.Hour), and returns how many it dropped.
 func (t *CallTracker) ForgetBefore(cutoff time.Time) int {
 	limit := cutoff.Unix()
-	n := 0
-	for i := range t.shards {
-		sh := &t.shards[i]
-		sh.mu.Lock()
-		for id, cs := range sh.calls {
-			if cs.lastAt < limit {
-				delete(sh.calls, id)
-				n++
-			}
-		}
-		sh.mu.Unlock()
-	}
-	return n
+	return t.calls.forgetIf(func(cs *CallState) bool { return cs.lastAt < limit })
 }
 
 // Len returns the number of calls the tracker holds.
-func (t *CallTracker) Len() int {
-	n := 0
-	for i := range t.shards {
-		sh := &t.shards[i]
-		sh.mu.Lock()
-		n += len(sh.calls)
-		sh.mu.Unlock()
-	}
-	return n
-}
+func (t *CallTracker) Len() int { return t.calls.len() }
