@@ -101,10 +101,11 @@ type Option func(*config) error
 // hc.CheckRedirect says.
 //
 // Without it, requests go through http.DefaultTransport: while that is the
-// *http.Transport NewClient found, through a clone of it with a larger idle
-// pool (100 connections per host instead of 2, so concurrent callers reuse
-// their connections); once it has been replaced, as httpmock.Activate()
-// does, through the replacement, looked up on every request.
+// *http.Transport the client found on its first request, through a clone of
+// it (taken then) with a larger idle pool (100 connections per host instead
+// of 2, so concurrent callers reuse their connections); once it has been
+// replaced, as httpmock.Activate() does, through the replacement, looked up
+// on every request.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -260,7 +261,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 	c.headers.accept = []string{"application/json"}
 	c.headers.form = []string{"application/x-www-form-urlencoded"}
 	if c.httpClient == nil {
-		c.transport = newDefaultTransport()
+		c.transport = &defaultTransport{}
 		c.defaultClient = &http.Client{Transport: c.transport, CheckRedirect: sameHostRedirects(nil)}
 	} else {
 		hc := c.httpClient
@@ -735,33 +736,43 @@ func (c *config) client() *http.Client {
 const idleConnsPerHost = 100
 
 // defaultTransport is the RoundTripper of a Client built without
-// WithHTTPClient. While http.DefaultTransport is the *http.Transport that
-// NewClient found, it sends through a clone of it whose idle pool is larger
-// (same proxy, TLS and timeout settings). Once http.DefaultTransport has been
-// replaced — httpmock.Activate(), instrumentation — it sends through the
-// replacement, looked up on every request.
+// WithHTTPClient. On the client's first request it clones
+// http.DefaultTransport, when that is an *http.Transport, with a larger idle
+// pool (same proxy, TLS and timeout settings, as they are then), and sends
+// through the clone as long as http.DefaultTransport is still the transport
+// it cloned. Once http.DefaultTransport has been replaced — httpmock.Activate(),
+// instrumentation — it sends through the replacement, looked up on every
+// request.
 type defaultTransport struct {
-	base  http.RoundTripper // http.DefaultTransport when NewClient ran
-	tuned *http.Transport   // base's clone with a larger pool; nil when base is not an *http.Transport
+	pool atomic.Pointer[transportPool]
 }
 
-func newDefaultTransport() *defaultTransport {
-	t := &defaultTransport{base: http.DefaultTransport}
-	if ht, ok := t.base.(*http.Transport); ok && ht != nil {
-		t.tuned = ht.Clone()
-		t.tuned.MaxIdleConnsPerHost = max(ht.MaxIdleConnsPerHost, idleConnsPerHost)
-		t.tuned.MaxIdleConns = max(ht.MaxIdleConns, idleConnsPerHost)
-	}
-	return t
+// transportPool is a clone of base with a larger idle pool.
+type transportPool struct {
+	base  *http.Transport
+	tuned *http.Transport
 }
 
 func (t *defaultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	// t.tuned is checked first: base is then an *http.Transport, and comparing
-	// it with any other dynamic type is false without panicking.
-	if cur := http.DefaultTransport; t.tuned == nil || cur != t.base {
-		return cur.RoundTrip(req)
+	cur := http.DefaultTransport
+	p := t.pool.Load()
+	if p == nil {
+		ht, ok := cur.(*http.Transport)
+		if !ok || ht == nil {
+			return cur.RoundTrip(req)
+		}
+		tuned := ht.Clone()
+		tuned.MaxIdleConnsPerHost = max(ht.MaxIdleConnsPerHost, idleConnsPerHost)
+		tuned.MaxIdleConns = max(ht.MaxIdleConns, idleConnsPerHost)
+		t.pool.CompareAndSwap(nil, &transportPool{base: ht, tuned: tuned})
+		p = t.pool.Load()
 	}
-	return t.tuned.RoundTrip(req)
+	// Comparing interfaces of different dynamic types is false, never a
+	// panic, whatever type the replacement is.
+	if cur == http.RoundTripper(p.base) {
+		return p.tuned.RoundTrip(req)
+	}
+	return cur.RoundTrip(req)
 }
 
 // CloseIdleConnections closes the idle keep-alive connections of the
@@ -776,8 +787,8 @@ func (c *Client) CloseIdleConnections() {
 		c.cfg.httpClient.CloseIdleConnections()
 		return
 	}
-	if t := c.cfg.transport; t.tuned != nil {
-		t.tuned.CloseIdleConnections()
+	if p := c.cfg.transport.pool.Load(); p != nil {
+		p.tuned.CloseIdleConnections()
 	}
 }
 

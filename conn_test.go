@@ -148,3 +148,24 @@ func TestCloseIdleConnections(t *testing.T) {
 	var zero *gurulize.Client
 	zero.CloseIdleConnections() // no panic on a nil client
 }
+
+// TestDefaultTransportSettingsAfterNewClient: settings made on
+// http.DefaultTransport after NewClient but before the first request (here,
+// trusting a test server's certificate) apply to the client's requests. Not
+// parallel: it changes http.DefaultTransport.
+func TestDefaultTransportSettingsAfterNewClient(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(both))
+	t.Cleanup(srv.Close)
+	c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVideoURL(srv.URL+videoPath))
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+
+	dt := http.DefaultTransport.(*http.Transport)
+	saved := dt.TLSClientConfig
+	dt.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig
+	t.Cleanup(func() { dt.TLSClientConfig = saved })
+
+	room, err := c.CreateVideoRoom(context.Background(), validRoom())
+	require.NoError(t, err)
+	assert.Equal(t, roomReply["uuid"], room.UUID)
+}
