@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -38,16 +39,20 @@ func countingServer(tb testing.TB, h http.Handler, closedConns ...*atomic.Int32)
 	return srv, &conns
 }
 
-// TestSequentialCallsUseOneConnection: 1,000 sequential calls, successes and
-// refusals mixed, over the default client (http.DefaultTransport) open
+// TestSequentialCallsUseOneConnection: 1,000 sequential calls, successes,
+// refusals and 502 pages with a body mixed, over the default client (http.DefaultTransport) open
 // exactly one TCP connection. Not parallel: it relies on the shared default
 // transport's idle pool.
 func TestSequentialCallsUseOneConnection(t *testing.T) {
 	srv, conns := countingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			_ = r.ParseForm()
-			if r.PostForm.Get("callee") == "0000000000" {
+			switch r.PostForm.Get("callee") {
+			case "0000000000":
 				replyJSON(http.StatusOK, map[string]any{"success": false, "message": "Invalid Parameter (callee): Not a phone number"})(w, r)
+				return
+			case "5555555555":
+				replyRaw(http.StatusBadGateway, "text/html", strings.Repeat("<p>down</p>", 1000))(w, r)
 				return
 			}
 		}
@@ -57,21 +62,28 @@ func TestSequentialCallsUseOneConnection(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	for i := 0; i < 1000; i++ {
-		switch i % 3 {
+		switch i % 4 {
 		case 0:
 			_, err = c.CreateVideoRoom(ctx, validRoom())
 			require.NoError(t, err)
 		case 1:
 			_, err = c.RegisterCall(ctx, validCall())
 			require.NoError(t, err)
-		default:
+		case 2:
 			bad := validCall()
 			bad.Callee = "0000000000"
 			_, err = c.RegisterCall(ctx, bad)
 			require.ErrorIs(t, err, gurulize.ErrInvalidParameter)
+		default:
+			down := validCall()
+			down.Callee = "5555555555"
+			_, err = c.RegisterCall(ctx, down)
+			var apiErr *gurulize.APIError
+			require.ErrorAs(t, err, &apiErr)
+			require.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
 		}
 	}
-	assert.Equal(t, int64(1), conns.Load())
+	assert.Equal(t, int64(1), conns.Load(), "sequential calls share one connection, error replies included")
 }
 
 // TestConcurrentCallersKeepTheirConnections: callers sharing a default

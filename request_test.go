@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -118,39 +116,4 @@ func TestDebugLogging(t *testing.T) {
 	c, _ := newTestClient(t, "httpmock", both, gurulize.WithLogger(quiet))
 	require.NoError(t, callBoth(context.Background(), c, "video"))
 	assert.Empty(t, logs.String())
-}
-
-func TestConnectionIsReused(t *testing.T) {
-	t.Parallel()
-	var conns atomic.Int32
-	var n atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch n.Add(1) % 3 {
-		case 0:
-			replyRaw(http.StatusBadGateway, "text/html", strings.Repeat("<p>down</p>", 1000))(w, r)
-		case 1:
-			replyJSON(http.StatusOK, map[string]any{"success": false, "message": "Missing Parameter (caller)"})(w, r)
-		default:
-			both(w, r)
-		}
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithHTTPClient(srv.Client()),
-		gurulize.WithVideoURL(srv.URL+videoPath), gurulize.WithVoiceURL(srv.URL+voicePath))
-	require.NoError(t, err)
-	for i := 0; i < 60; i++ {
-		err := callBoth(context.Background(), c, []string{"video", "voice"}[i%2])
-		if i%3 == 1 {
-			require.NoError(t, err)
-		} else {
-			require.Error(t, err)
-		}
-	}
-	assert.Equal(t, int32(1), conns.Load(), "sequential calls share one connection, error replies included")
 }

@@ -2,10 +2,7 @@
 // integers that arrive either as JSON numbers or as JSON strings.
 package lenient
 
-import (
-	"errors"
-	"strconv"
-)
+import "errors"
 
 // Int64 is a base-10 integer written as a JSON number (2) or a JSON string
 // ("2"). null and "" leave it unset. Fractions, exponents, signs other than a
@@ -73,7 +70,3 @@ func ParseInt(b []byte) (int64, error) {
 	}
 	return int64(v), nil
 }
-
-// FormatInt is strconv.FormatInt in base 10, kept here so callers that
-// parse with ParseInt re-encode with the matching function.
-func FormatInt(v int64) string { return strconv.FormatInt(v, 10) }
