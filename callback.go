@@ -738,8 +738,9 @@ func newHandlerConfig(constructor string, fnIsNil bool, opts []HandlerOption) ha
 //     token; fn is not called;
 //   - 413 when the body is over the limit (see WithCallbackBodyLimit);
 //   - 400 with a short plain-text reason when the payload is malformed;
-//   - 500 when fn returns an error (the error text is not sent), and 200
-//     with an empty body when fn returns nil.
+//   - 503 when fn returns an error matching ErrRetryLater, 500 for any
+//     other error (the error text is not sent), and 200 with an empty body
+//     when fn returns nil.
 //
 // The provider may deliver a callback more than once, and in any order;
 // RoomTracker and RoomState fold events with that in mind. The handler works
@@ -903,14 +904,18 @@ func (c *handlerConfig) refuse(w http.ResponseWriter, r *http.Request, status in
 }
 
 // finish answers a request whose callback was passed to fn: 200 when fn
-// returned nil, 500 otherwise.
+// returned nil, 503 for an error matching ErrRetryLater, 500 otherwise.
 func (c *handlerConfig) finish(w http.ResponseWriter, r *http.Request, callback slog.Attr, err error) {
 	if err != nil {
-		http.Error(w, "callback not processed", http.StatusInternalServerError)
+		status := http.StatusInternalServerError
+		if errors.Is(err, ErrRetryLater) {
+			status = http.StatusServiceUnavailable
+		}
+		http.Error(w, "callback not processed", status)
 		if c.logger != nil {
 			c.logger.LogAttrs(r.Context(), slog.LevelError, "gurulize: callback function failed",
 				slog.String("method", r.Method),
-				slog.Int("status", http.StatusInternalServerError),
+				slog.Int("status", status),
 				slog.String("remote_addr", r.RemoteAddr),
 				callback,
 				slog.String("error", err.Error()),

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -138,6 +139,7 @@ func TestVideoEventHandler(t *testing.T) {
 		{name: "missing field", method: "POST", path: "/" + testToken, body: strings.NewReader(`{"code":"JOIN","roomUuid":"r"}`), wantStatus: 400, wantBody: "receivedTime is required"},
 		{name: "wrong shape", method: "POST", path: "/" + testToken, body: strings.NewReader(`{"code":"JOIN","roomUuid":"r","receivedTime":"12s"}`), wantStatus: 400, wantBody: "receivedTime must be an integer"},
 		{name: "function fails", method: "POST", path: "/" + testToken, body: strings.NewReader(seed), fnErr: errors.New("database is down"), wantStatus: 500, wantCalls: 1},
+		{name: "function asks for a later delivery", method: "POST", path: "/" + testToken, body: strings.NewReader(seed), fnErr: fmt.Errorf("%w: database is down", gurulize.ErrRetryLater), wantStatus: 503, wantCalls: 1},
 		// The payload decides, not the label: a provider that mislabels its
 		// JSON still gets through, and a non-JSON body never does.
 		{name: "JSON labelled text/plain", method: "POST", path: "/" + testToken, contentType: "text/plain", body: strings.NewReader(seed), wantStatus: 200, wantCalls: 1},
@@ -184,7 +186,7 @@ func TestVideoEventHandler(t *testing.T) {
 				assert.Equal(t, gurulize.EventJoin, calls[0].Code)
 				assert.Equal(t, seedRoom, calls[0].RoomUUID)
 				assert.Equal(t, []any{"req-1"}, rec.ctxID, "fn gets the request's context")
-			case tt.wantStatus == 500:
+			case tt.wantStatus >= 500:
 				assert.NotContains(t, got.body, "database")
 			default:
 				assert.Equal(t, "text/plain; charset=utf-8", got.header.Get("Content-Type"))
@@ -236,6 +238,7 @@ func TestVoiceStatusHandler(t *testing.T) {
 		{name: "no parameters", method: "GET", path: "/" + testToken, wantStatus: 400, wantBody: "id is required"},
 		{name: "invalid form encoding", method: "POST", path: "/" + testToken, contentType: form, body: "id=%zz", wantStatus: 400, wantBody: "form is not valid"},
 		{name: "function fails", method: "GET", path: "/" + testToken + "?" + status, fnErr: errors.New("database is down"), wantStatus: 500, wantCalls: 1},
+		{name: "function asks for a later delivery", method: "GET", path: "/" + testToken + "?" + status, fnErr: fmt.Errorf("saving: %w", gurulize.ErrRetryLater), wantStatus: 503, wantCalls: 1},
 		// Only a URL-encoded form is read from a POST body; anything else
 		// leaves the status to the query, and without it the reply is 400.
 		{name: "form with a charset", method: "POST", path: "/" + testToken, contentType: form + "; charset=UTF-8", body: status, wantStatus: 200, wantCalls: 1},
@@ -275,7 +278,7 @@ func TestVoiceStatusHandler(t *testing.T) {
 				assert.Equal(t, gurulize.StatusCallerConnected, calls[0].Code)
 				assert.Equal(t, []any{"req-1"}, rec.ctxID, "fn gets the request's context")
 			}
-			if tt.wantStatus == 500 {
+			if tt.wantStatus >= 500 {
 				assert.NotContains(t, got.body, "database")
 			}
 		})

@@ -40,6 +40,15 @@ var (
 	// success without the room's uuid or the call's id.
 	ErrUnexpectedResponse = errors.New("gurulize: unexpected response")
 
+	// ErrRetryLater, returned by the function of a callback handler (or
+	// wrapped in its error, as in fmt.Errorf("%w: %w", ErrRetryLater, err)),
+	// makes the handler answer 503 Service Unavailable instead of 500: the
+	// callback was not stored, and a delivery later may succeed (a database
+	// that is down or restarting, a lock timeout). Other errors answer 500.
+	// The provider does not document whether it delivers a refused callback
+	// again.
+	ErrRetryLater = errors.New("gurulize: try again later")
+
 	// ErrInvalidConfig is matched by every *ConfigError: NewClient or
 	// NewClientFromEnv was given a setting it cannot use.
 	ErrInvalidConfig = errors.New("gurulize: invalid configuration")
