@@ -45,7 +45,9 @@ type h2Answer func(w *h2Conn, stream uint32)
 
 // resetWith answers with RST_STREAM and the given error code.
 func resetWith(code uint32) h2Answer {
-	return func(w *h2Conn, stream uint32) { w.frame(h2RSTStream, 0, stream, binary.BigEndian.AppendUint32(nil, code)) }
+	return func(w *h2Conn, stream uint32) {
+		w.frame(h2RSTStream, 0, stream, binary.BigEndian.AppendUint32(nil, code))
+	}
 }
 
 // goAwayUnprocessed answers with GOAWAY, last-stream-id 0: no stream was
