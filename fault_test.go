@@ -264,7 +264,7 @@ func faultCases() []faultCase {
 			},
 			policy:   gurulize.RetryPolicy{MaxAttempts: 2, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Second},
 			check:    wantSuccess,
-			attempts: 2, served: 2, minTime: time.Second, conns: connReused,
+			attempts: 2, served: 2, minTime: time.Second, maxTime: 10 * time.Second, conns: connReused,
 		},
 		{
 			name: "503 with a huge Retry-After in seconds is capped",
@@ -337,7 +337,7 @@ func faultCases() []faultCase {
 			handler: func(*faultEnv) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
 					body := []byte(roomAndCallJSON)
-					body = append(body, bytes.Repeat([]byte(" "), gurulize.MaxResponseBytes-len(body))...)
+					body = append(body, bytes.Repeat([]byte(" "), (1<<20)-len(body))...)
 					replyRaw(http.StatusOK, "application/json", string(body))(w, r)
 				}
 			},

@@ -32,7 +32,7 @@ func (f *clientFlags) register(fs *command) {
 	fs.StringVar(&f.videoURL, "video-url", "", "room-creation endpoint (default $GURULIZE_VIDEO_URL, then "+gurulize.DefaultVideoURL+")")
 	fs.StringVar(&f.voiceURL, "voice-url", "", "click-to-call endpoint the provider gave you (default $GURULIZE_VOICE_URL)")
 	fs.StringVar(&f.lang, "lang", "", "language of the provider's messages: en or tr (default $GURULIZE_LANG)")
-	fs.DurationVar(&f.timeout, "timeout", gurulize.DefaultTimeout, "time limit of each attempt")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit of each attempt")
 	fs.BoolVar(&f.insecure, "insecure-http", false, "allow http:// endpoints on non-loopback hosts")
 	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
 }
@@ -45,11 +45,11 @@ func (f *clientFlags) client(sys IO) (*gurulize.Client, error) {
 		}
 		return sys.Getenv(env)
 	}
-	username := pick(f.username, gurulize.EnvUsername)
+	username := pick(f.username, "GURULIZE_USERNAME")
 	if username == "" {
-		return nil, usageError{flag: "--username", msg: "is required (or set " + gurulize.EnvUsername + ")"}
+		return nil, usageError{flag: "--username", msg: "is required (or set " + "GURULIZE_USERNAME" + ")"}
 	}
-	password := sys.Getenv(gurulize.EnvPassword)
+	password := sys.Getenv("GURULIZE_PASSWORD")
 	if f.passwordFile != "" {
 		b, err := os.ReadFile(f.passwordFile)
 		if err != nil {
@@ -58,19 +58,19 @@ func (f *clientFlags) client(sys IO) (*gurulize.Client, error) {
 		password = strings.TrimRight(string(b), "\r\n")
 	}
 	if password == "" {
-		return nil, usageError{flag: "--password-file", msg: "is required (or set " + gurulize.EnvPassword + ")"}
+		return nil, usageError{flag: "--password-file", msg: "is required (or set " + "GURULIZE_PASSWORD" + ")"}
 	}
 	opts := []gurulize.Option{gurulize.WithUserAgent("gurulize-cli/" + gurulize.Version), gurulize.WithTimeout(f.timeout)}
 	if f.insecure {
 		opts = append(opts, gurulize.WithInsecureHTTP())
 	}
-	if v := pick(f.videoURL, gurulize.EnvVideoURL); v != "" {
+	if v := pick(f.videoURL, "GURULIZE_VIDEO_URL"); v != "" {
 		opts = append(opts, gurulize.WithVideoURL(v))
 	}
-	if v := pick(f.voiceURL, gurulize.EnvVoiceURL); v != "" {
+	if v := pick(f.voiceURL, "GURULIZE_VOICE_URL"); v != "" {
 		opts = append(opts, gurulize.WithVoiceURL(v))
 	}
-	if v := pick(f.lang, gurulize.EnvLanguage); v != "" {
+	if v := pick(f.lang, "GURULIZE_LANG"); v != "" {
 		opts = append(opts, gurulize.WithLanguage(gurulize.Language(v)))
 	}
 	return gurulize.NewClient(username, password, opts...)
@@ -98,11 +98,11 @@ var flagNames = map[string]string{
 	"username":                  "--username",
 	"password":                  "--password-file",
 	"WithVideoURL":              "--video-url",
-	gurulize.EnvVideoURL:        "--video-url",
+	"GURULIZE_VIDEO_URL":        "--video-url",
 	"WithVoiceURL":              "--voice-url",
-	gurulize.EnvVoiceURL:        "--voice-url",
+	"GURULIZE_VOICE_URL":        "--voice-url",
 	"WithLanguage":              "--lang",
-	gurulize.EnvLanguage:        "--lang",
+	"GURULIZE_LANG":             "--lang",
 	"WithTimeout":               "--timeout",
 }
 
@@ -120,7 +120,6 @@ func classify(err error) failure {
 	var (
 		ue  usageError
 		ve  *gurulize.ValidationError
-		ce  *gurulize.ConfigError
 		api *gurulize.APIError
 	)
 	switch {
@@ -128,10 +127,8 @@ func classify(err error) failure {
 		return failure{Code: ExitUsage, Kind: "usage", Flag: ue.flag, Message: ue.msg}
 	case errors.As(err, &ve):
 		return failure{Code: ExitUsage, Kind: "usage", Flag: flagNames[ve.Field], Message: ve.Reason}
-	case errors.As(err, &ce):
-		return failure{Code: ExitUsage, Kind: "usage", Flag: flagNames[ce.Setting], Message: ce.Reason}
 	case errors.Is(err, gurulize.ErrNoVoiceURL):
-		return failure{Code: ExitUsage, Kind: "usage", Flag: "--voice-url", Message: "is required (or set " + gurulize.EnvVoiceURL + ")"}
+		return failure{Code: ExitUsage, Kind: "usage", Flag: "--voice-url", Message: "is required (or set " + "GURULIZE_VOICE_URL" + ")"}
 	case errors.As(err, &api):
 		return failure{Code: ExitAPI, Kind: "api", Status: api.StatusCode, Param: api.Param, Message: strings.TrimPrefix(api.Error(), "gurulize: ")}
 	case errors.Is(err, context.Canceled):

@@ -174,7 +174,7 @@ func (p *printer) videoEvent(ev gurulize.VideoEvent, before, after gurulize.Room
 func (p *printer) voiceStatus(st gurulize.VoiceStatus, before, after gurulize.CallSummary) {
 	color := ansiCyan
 	switch {
-	case st.Code.IsFailure():
+	case st.Code.IsTerminal() && st.Code != gurulize.StatusCallerClosed && st.Code != gurulize.StatusCalleeClosed:
 		color = ansiRed
 	case st.Code.IsTerminal():
 		color = ansiYellow
