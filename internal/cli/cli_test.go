@@ -28,8 +28,15 @@ type result struct {
 
 func runCLI(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return runCLIContext(t, context.Background(), env, args...)
+}
+
+// runCLIContext is runCLI with a context: a cancelled one stops a server
+// command (listen, fake) as soon as it has started.
+func runCLIContext(t *testing.T, ctx context.Context, env map[string]string, args ...string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := Run(context.Background(), IO{
+	code := Run(ctx, IO{
 		Stdout: &stdout,
 		Stderr: &stderr,
 		Getenv: func(k string) string { return env[k] },

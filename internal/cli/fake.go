@@ -91,7 +91,7 @@ Stop with Ctrl-C.`,
 		reqs := srv.Requests()
 		for _, r := range reqs[requests:] {
 			p.line(map[string]any{"type": "request", "api": r.API, "method": r.Method, "path": r.Path, "status": r.Status, "reply": r.Reply},
-				fmt.Sprintf("%s %-4s %s -> %d %s", time.Now().Format("15:04:05"), r.Method, r.Path, r.Status, strings.TrimSpace(r.Reply)))
+				fmt.Sprintf("%s %-4s %s -> %d %s", time.Now().Format("15:04:05"), escape(r.Method), escape(r.Path), r.Status, escape(strings.TrimSpace(r.Reply))))
 		}
 		requests = len(reqs)
 		dels := srv.Deliveries()

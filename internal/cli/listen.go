@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,7 +20,12 @@ gurulize listen: receive the provider's callbacks and print them as they arrive.
 
 Serves both callback handlers: point your Gurulize account's callback
 addresses at them (through a tunnel when developing). Each event or status is
-printed as one line, and the room or call summary whenever it changes.
+printed as one line, and the room or call summary whenever it changes; what
+came from the wire is printed escaped (a value with control characters or
+invalid UTF-8 is shown Go-quoted, such as "\x1b[2J").
+
+On an address other machines can reach (such as :8080), listen needs a token:
+without one anyone could send it callbacks. --no-token accepts that.
 
   video events:  POST /gurulize/video?token=T   (or /gurulize/video/T)
   call statuses: GET  /gurulize/voice?token=T   (or /gurulize/voice/T)
@@ -34,6 +40,7 @@ func listen(ctx context.Context, sys IO, args []string) int {
 	fs := newCommand(sys, "listen", listenHelp)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (\":8080\" for every interface)")
 	token := fs.String("token", "", "shared secret the callback URLs must carry (default $GURULIZE_CALLBACK_TOKEN)")
+	noToken := fs.Bool("no-token", false, "accept callbacks without a token on a non-loopback --addr")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
 	if code, ok := fs.parse(sys, args); !ok {
 		return code
@@ -41,9 +48,18 @@ func listen(ctx context.Context, sys IO, args []string) int {
 	if *token == "" {
 		*token = sys.Getenv("GURULIZE_CALLBACK_TOKEN")
 	}
+	if *token != "" && *noToken {
+		return fail(sys, "listen", *asJSON, usageError{flag: "--no-token", msg: "contradicts --token (or GURULIZE_CALLBACK_TOKEN): give one or the other"})
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(sys, "listen", *asJSON, usageError{flag: "--addr", msg: err.Error()})
+	}
+	if *token == "" && !*noToken && !isLoopback(ln.Addr()) {
+		ln.Close()
+		return fail(sys, "listen", *asJSON, usageError{flag: "--addr", msg: fmt.Sprintf(
+			"%s is reachable from other machines, and without a token anyone who reaches it can send callbacks that "+
+				"are printed as the provider's: set --token (or GURULIZE_CALLBACK_TOKEN), or pass --no-token to accept that", *addr)})
 	}
 	p := &printer{out: sys.Stdout, json: *asJSON, color: sys.Terminal && sys.Getenv("NO_COLOR") == ""}
 	srv := &http.Server{
@@ -69,6 +85,13 @@ func listen(ctx context.Context, sys IO, args []string) int {
 	}
 	<-served
 	return ExitOK
+}
+
+// isLoopback reports whether addr is a loopback address (127.0.0.0/8, ::1),
+// which only this machine can reach.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // newListenMux mounts both handlers, with the token as a query parameter or
@@ -129,9 +152,11 @@ func (p *printer) line(v any, text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.json {
-		enc := json.NewEncoder(p.out)
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
 		_ = enc.Encode(v)
+		_, _ = p.out.Write(append(escapeJSON(bytes.TrimSuffix(b.Bytes(), []byte("\n"))), '\n'))
 		return
 	}
 	fmt.Fprintln(p.out, text)
@@ -155,12 +180,12 @@ func (p *printer) videoEvent(ev gurulize.VideoEvent, before, after gurulize.Room
 	case gurulize.EventMeetingEnded, gurulize.EventLeft:
 		color = ansiYellow
 	}
-	parts := []string{p.paint(ansiDim, ev.ReceivedAt.Format("15:04:05.000")), "video", p.paint(color, fmt.Sprintf("%-15s", ev.Code)), "room " + ev.RoomUUID}
+	parts := []string{p.paint(ansiDim, ev.ReceivedAt.Format("15:04:05.000")), "video", p.paint(color, fmt.Sprintf("%-15s", escape(string(ev.Code)))), "room " + escape(ev.RoomUUID)}
 	if ev.Source != "" {
-		parts = append(parts, "by "+string(ev.Source))
+		parts = append(parts, "by "+escape(string(ev.Source)))
 	}
 	if ev.Reason != "" {
-		parts = append(parts, "reason "+string(ev.Reason))
+		parts = append(parts, "reason "+escape(string(ev.Reason)))
 	}
 	if ev.MeetingTotalDuration > 0 {
 		parts = append(parts, "total "+ev.MeetingTotalDuration.String())
@@ -183,7 +208,7 @@ func (p *printer) voiceStatus(st gurulize.VoiceStatus, before, after gurulize.Ca
 	}
 	parts := []string{p.paint(ansiDim, st.Time.Format("15:04:05")), "voice", p.paint(color, fmt.Sprintf("%-20s", st.Code)), fmt.Sprintf("call %d", st.ID)}
 	if st.Cause != "" {
-		parts = append(parts, "cause "+st.Cause)
+		parts = append(parts, "cause "+escape(st.Cause))
 	}
 	p.line(map[string]any{"type": "voice", "status": statusJSON(st)}, strings.Join(parts, "  "))
 	if callChanged(before, after) {
@@ -205,13 +230,13 @@ func roomText(s gurulize.RoomSummary) string {
 	state := "open"
 	switch {
 	case s.Ended && s.EndReason != "":
-		state = "ended (" + string(s.EndReason) + ")"
+		state = "ended (" + escape(string(s.EndReason)) + ")"
 	case s.Ended:
 		state = "ended"
 	case s.Activated:
 		state = "active"
 	}
-	return fmt.Sprintf("room %s %s: %d meeting(s), billed %s", s.RoomUUID, state, s.Meetings, s.Billed)
+	return fmt.Sprintf("room %s %s: %d meeting(s), billed %s", escape(s.RoomUUID), state, s.Meetings, s.Billed)
 }
 
 func callText(s gurulize.CallSummary) string {
