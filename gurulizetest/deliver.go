@@ -209,8 +209,10 @@ func (e *engine) finished(st *stream) {
 	e.notify()
 }
 
-// shuffled returns a permutation of items that differs from their order.
-func shuffled(items []callback, seed, seq uint64) []callback {
+// shuffled returns a permutation of items (two or more) that differs from
+// their order. The fake and Replay share it, so a seed gives both the same
+// order.
+func shuffled[T any](items []T, seed, seq uint64) []T {
 	rng := rand.New(rand.NewPCG(seed, seq))
 	perm := rng.Perm(len(items))
 	identity := true
@@ -223,7 +225,7 @@ func shuffled(items []callback, seed, seq uint64) []callback {
 	if identity {
 		perm[0], perm[1] = perm[1], perm[0]
 	}
-	out := make([]callback, len(items))
+	out := make([]T, len(items))
 	for i, p := range perm {
 		out[i] = items[p]
 	}
