@@ -41,8 +41,10 @@ const usage = `gurulize: Gurulize video rooms, click-to-calls and callbacks from
 Usage:
   gurulize room create   --duration 45m --start now [flags]
   gurulize call register --caller 5321234567 --callee 5427654321 --max-duration 10m [flags]
-  gurulize listen        [--addr 127.0.0.1:8080] [--token T]
+  gurulize listen        [--addr 127.0.0.1:8080] [--token T] [--record FILE]
   gurulize fake          [--addr 127.0.0.1:8090] [--video-callback URL] [--voice-callback URL]
+  gurulize trigger room|call SCENARIO --to URL [--time-scale N] [--duplicate] [--reorder]
+  gurulize replay        FILE --to BASE_URL [--token T] [--speed N] [--duplicate] [--reorder]
   gurulize --version
 
 Run "gurulize <command> --help" for a command's flags and examples.
@@ -72,7 +74,7 @@ func Run(ctx context.Context, sys IO, args []string) int {
 		return ExitOK
 	}
 	cmd, rest := args[0], args[1:]
-	if len(rest) > 0 && (cmd == "room" || cmd == "call") {
+	if len(rest) > 0 && (cmd == "room" || cmd == "call" || cmd == "trigger") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -84,6 +86,10 @@ func Run(ctx context.Context, sys IO, args []string) int {
 		return listen(ctx, sys, rest)
 	case "fake":
 		return fake(ctx, sys, rest)
+	case "trigger room", "trigger call":
+		return trigger(ctx, sys, strings.TrimPrefix(cmd, "trigger "), rest)
+	case "replay":
+		return replayCommand(ctx, sys, rest)
 	}
 	fmt.Fprintf(sys.Stderr, "gurulize: unknown command %q\n\n%s", strings.Join(args[:min(2, len(args))], " "), usage)
 	return ExitUsage
