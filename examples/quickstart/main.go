@@ -89,7 +89,7 @@ func run(ctx context.Context, w io.Writer, args []string, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	if getenv(gurulize.EnvUsername) != "" {
+	if getenv("GURULIZE_USERNAME") != "" {
 		return runReal(ctx, w, o)
 	}
 	return runFake(ctx, w, o)

@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -127,4 +128,12 @@ func (c *command) parse(sys IO, args []string) (code int, ok bool) {
 		return ExitUsage, false
 	}
 	return ExitOK, true
+}
+
+// printJSON writes v as indented JSON on stdout, links unescaped.
+func printJSON(sys IO, v any) {
+	enc := json.NewEncoder(sys.Stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }

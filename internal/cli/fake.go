@@ -1,3 +1,6 @@
+// fake.go: gurulize fake, the gurulizetest fake as a standalone server, and
+// its report of each request and callback delivery.
+
 package cli
 
 import (

@@ -1,3 +1,6 @@
+// listen.go: gurulize listen, the callback handlers of the SDK behind one
+// address, and the printer of what they receive.
+
 package cli
 
 import (
@@ -190,7 +193,7 @@ func (p *printer) videoEvent(ev gurulize.VideoEvent, before, after gurulize.Room
 	if ev.MeetingTotalDuration > 0 {
 		parts = append(parts, "total "+ev.MeetingTotalDuration.String())
 	}
-	p.line(map[string]any{"type": "video", "event": ev}, strings.Join(parts, "  "))
+	p.line(map[string]any{"type": "video", "event": eventJSON(ev)}, strings.Join(parts, "  "))
 	if roomChanged(before, after) {
 		p.line(map[string]any{"type": "room", "summary": roomJSON(after)}, "  "+p.paint(ansiBold, roomText(after)))
 	}
@@ -199,10 +202,10 @@ func (p *printer) videoEvent(ev gurulize.VideoEvent, before, after gurulize.Room
 func (p *printer) voiceStatus(st gurulize.VoiceStatus, before, after gurulize.CallSummary) {
 	color := ansiCyan
 	switch {
-	case st.Code.IsFailure():
-		color = ansiRed
+	case st.Code == gurulize.StatusCallerClosed || st.Code == gurulize.StatusCalleeClosed:
+		color = ansiYellow // how a call normally ends
 	case st.Code.IsTerminal():
-		color = ansiYellow
+		color = ansiRed // busy, rejected, not answered, not connected, out of credits
 	case st.Code == gurulize.StatusCalleeConnected || st.Code == gurulize.StatusCallerConnected:
 		color = ansiGreen
 	}
@@ -264,6 +267,13 @@ func callJSON(s gurulize.CallSummary) map[string]any {
 	return map[string]any{
 		"id": s.ID, "outcome": s.Outcome, "final": s.Final,
 		"talkTimeSeconds": s.TalkTime.Seconds(), "failedParty": s.FailedParty,
+	}
+}
+
+func eventJSON(ev gurulize.VideoEvent) map[string]any {
+	return map[string]any{
+		"code": ev.Code, "eventSource": ev.Source, "receivedTime": ev.ReceivedAt, "reason": ev.Reason,
+		"roomUuid": ev.RoomUUID, "meetingTotalDurationSeconds": ev.MeetingTotalDuration.Seconds(),
 	}
 }
 

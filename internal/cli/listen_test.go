@@ -115,9 +115,12 @@ func TestListenPrintsEventsAndSummaries(t *testing.T) {
 func TestListenJSON(t *testing.T) {
 	base, out, stop := startListen(t, nil, "--json")
 	assert.Equal(t, 200, get(t, base+"/gurulize/voice?id=9&code=2&desc=CALLEE_CONNECTED&cause=0&time=1427116743"))
+	assert.Equal(t, 200, post(t, base+"/gurulize/video", `{"code":"MEETING_ENDED","eventSource":"SERVER","receivedTime":"1600940759259","reason":"END_MEETING_FORCED","roomUuid":"r-1","meetingTotalDuration":"2400000"}`))
 	assert.Equal(t, ExitOK, stop())
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	require.Len(t, lines, 3)
+	require.Len(t, lines, 5)
+	assert.JSONEq(t, `{"type":"video","event":{"code":"MEETING_ENDED","eventSource":"SERVER","receivedTime":"2020-09-24T09:45:59.259Z","reason":"END_MEETING_FORCED","roomUuid":"r-1","meetingTotalDurationSeconds":2400}}`, lines[3])
+	assert.JSONEq(t, `{"type":"room","summary":{"roomUuid":"r-1","activated":false,"meetings":0,"billedSeconds":2400,"ended":true,"endReason":"END_MEETING_FORCED"}}`, lines[4])
 	assert.Contains(t, lines[0], `"type":"listening"`)
 	assert.JSONEq(t, `{"type":"voice","status":{"id":9,"code":2,"name":"CALLEE_CONNECTED","desc":"CALLEE_CONNECTED","cause":"0","time":"2015-03-23T13:19:03Z"}}`, lines[1])
 	assert.JSONEq(t, `{"type":"call","summary":{"id":9,"outcome":"IN_PROGRESS","final":false,"talkTimeSeconds":0,"failedParty":""}}`, lines[2])
