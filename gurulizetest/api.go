@@ -14,11 +14,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/gurulize/gurulize-go"
 )
 
 // The paths the fake serves the two APIs on, below Server.URL.
@@ -26,17 +23,6 @@ const (
 	VideoPath = "/webrtc-meeting/room/create"
 	VoicePath = "/click2call/register"
 )
-
-// The largest durations the fake accepts: about a year of minutes, and 68
-// years of seconds.
-const (
-	maxMinutes = 1 << 19
-	maxSeconds = 1 << 31
-)
-
-// millisecondsThreshold separates startDate values in milliseconds from ones
-// in seconds: 1e11 is March 1973 as milliseconds, the year 5138 as seconds.
-const millisecondsThreshold = 100_000_000_000
 
 // hooks lets the server choose and schedule the lifecycle of a new room or
 // call before the reply is written. Both may set the Script field.
@@ -164,72 +150,16 @@ func readForm(r *http.Request) (form url.Values, problem string) {
 	return form, ""
 }
 
-// checkAccount applies the provider's first checks, both credentials
-// present, then valid, and returns the account's username, or the message
-// refusing the request.
-func (b *backend) checkAccount(v url.Values) (user, refusal string) {
-	for _, name := range []string{"username", "password"} {
-		if v.Get(name) == "" {
-			return "", MissingParameterMessage(name)
-		}
-	}
-	user = v.Get("username")
-	if pass, ok := b.accounts[user]; !ok || pass != v.Get("password") {
-		return "", MessageInvalidCredentials
-	}
-	return user, ""
-}
-
-// fail is shorthand for a validation failure: the provider answers these
-// with HTTP 200 and "success": false.
+// fail is shorthand for a refusal: the fake answers these with HTTP 200
+// and "success": false (see the package documentation).
 func fail(msg string) (int, reply) { return http.StatusOK, failure(msg) }
 
+// createRoom answers a Video API query: a new room with its links, or why
+// the query is refused, in the language it asks for.
 func (b *backend) createRoom(q url.Values) (int, reply) {
-	user, refusal := b.checkAccount(q)
-	if refusal != "" {
-		return fail(refusal)
-	}
-	for _, name := range []string{"durationInMinutes", "type", "startDate"} {
-		if q.Get(name) == "" {
-			return fail(MissingParameterMessage(name))
-		}
-	}
-	minutes, err := strconv.ParseInt(q.Get("durationInMinutes"), 10, 64)
-	if err != nil {
-		return fail(InvalidParameterMessage("durationInMinutes", ReasonNotNumeric))
-	}
-	if minutes <= 0 {
-		return fail(InvalidParameterMessage("durationInMinutes", ReasonNotPositive))
-	}
-	if minutes > maxMinutes {
-		return fail(InvalidParameterMessage("durationInMinutes", ReasonTooLarge))
-	}
-	if !strings.EqualFold(q.Get("type"), "video") {
-		return fail(InvalidParameterMessage("type", ReasonUnknownType))
-	}
-	start, err := strconv.ParseInt(q.Get("startDate"), 10, 64)
-	if err != nil {
-		return fail(InvalidParameterMessage("startDate", ReasonNotNumeric))
-	}
-	if start < millisecondsThreshold {
-		return fail(InvalidParameterMessage("startDate", ReasonNotMilliseconds))
-	}
-	room := Room{
-		Username: user,
-		Duration: time.Duration(minutes) * time.Minute,
-		StartAt:  time.UnixMilli(start).UTC(),
-		EndHow:   gurulize.EndHow(q.Get("endHow")),
-		EndWhen:  gurulize.EndWhen(q.Get("endWhen")),
-		Language: gurulize.Language(q.Get("lang")),
-	}
-	if _, sent := q["endHow"]; sent && !room.EndHow.Known() {
-		return fail(InvalidParameterMessage("endHow", ReasonUnknownEndHow))
-	}
-	if _, sent := q["endWhen"]; sent && !room.EndWhen.Known() {
-		return fail(InvalidParameterMessage("endWhen", ReasonUnknownEndWhen))
-	}
-	if _, sent := q["lang"]; sent && !room.Language.Known() {
-		return fail(InvalidParameterMessage("lang", ReasonUnknownLanguage))
+	room, refused := b.roomRequest(q)
+	if refused != nil {
+		return fail(refused.message(q.Get("lang")))
 	}
 	room.UUID = newUUID()
 	hostTok, guestTok, roomTok := newToken(), newToken(), newToken()
@@ -246,43 +176,14 @@ func (b *backend) createRoom(q url.Values) (int, reply) {
 	return http.StatusOK, reply{UUID: room.UUID, HostURL: room.HostURL, GuestURL: room.GuestURL}
 }
 
+// registerCall answers a Voice API form: the new call's id, or why the form
+// is refused, in the language it asks for.
 func (b *backend) registerCall(f url.Values) (int, reply) {
-	user, refusal := b.checkAccount(f)
-	if refusal != "" {
-		return fail(refusal)
+	call, refused := b.callRequest(f)
+	if refused != nil {
+		return fail(refused.message(f.Get("lang")))
 	}
-	for _, name := range []string{"caller", "callee", "duration"} {
-		if f.Get(name) == "" {
-			return fail(MissingParameterMessage(name))
-		}
-	}
-	for _, name := range []string{"caller", "callee"} {
-		if !allDigits(f.Get(name)) {
-			return fail(InvalidParameterMessage(name, ReasonNotAPhoneNumber))
-		}
-	}
-	seconds, err := strconv.ParseInt(f.Get("duration"), 10, 64)
-	if err != nil {
-		return fail(InvalidParameterMessage("duration", ReasonNotNumeric))
-	}
-	if seconds <= 0 {
-		return fail(InvalidParameterMessage("duration", ReasonNotPositive))
-	}
-	if seconds > maxSeconds {
-		return fail(InvalidParameterMessage("duration", ReasonTooLarge))
-	}
-	lang := gurulize.Language(f.Get("lang"))
-	if _, sent := f["lang"]; sent && !lang.Known() {
-		return fail(InvalidParameterMessage("lang", ReasonUnknownLanguage))
-	}
-	call := Call{
-		Username:     user,
-		Caller:       f.Get("caller"),
-		Callee:       f.Get("callee"),
-		MaxDuration:  time.Duration(seconds) * time.Second,
-		Language:     lang,
-		RegisteredAt: b.now().UTC(),
-	}
+	call.RegisteredAt = b.now().UTC()
 	b.mu.Lock()
 	b.lastID++
 	call.ID = b.lastID
@@ -313,15 +214,6 @@ func (b *backend) serveLink(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, body)
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // newUUID returns a random version 4 UUID.

@@ -1,9 +1,13 @@
-// messages.go: the messages the fake answers with, and the reasons of its
-// "Invalid Parameter (x): why" messages.
+// messages.go: the messages the fake answers with, in English and, for a
+// request with lang=tr, in Turkish of the fake's own wording.
 
 package gurulizetest
 
-// The messages the fake answers with, as the provider's reference writes them.
+import "github.com/gurulize/gurulize-go"
+
+// The messages the fake answers with. MessageRequestReceived and
+// MessageInvalidCredentials are the provider's documented English texts;
+// MessageMethodNotAllowed and MessageNotFound are the fake's own.
 const (
 	MessageRequestReceived    = "Request Received"
 	MessageInvalidCredentials = "User Information Is Invalid"
@@ -12,6 +16,8 @@ const (
 )
 
 // The reasons the fake gives in "Invalid Parameter (x): why" messages.
+// ReasonNotAPhoneNumber is the provider's documented text; the others are
+// the fake's own.
 const (
 	ReasonNotAPhoneNumber = "Not a phone number"
 	ReasonNotNumeric      = "Must be numerical"
@@ -32,4 +38,53 @@ func MissingParameterMessage(name string) string { return "Missing Parameter (" 
 // parameter: "Invalid Parameter (name): why".
 func InvalidParameterMessage(name, why string) string {
 	return "Invalid Parameter (" + name + "): " + why
+}
+
+// The provider documents no Turkish text, so these are the fake's own
+// wording, in the shape of the English messages: the parameter in
+// parentheses, as a client that classifies by it needs.
+const (
+	turkishMissingParameter   = "Eksik parametre"              // Missing Parameter
+	turkishInvalidParameter   = "Geçersiz parametre"           // Invalid Parameter
+	turkishInvalidCredentials = "Kullanıcı bilgileri geçersiz" // User Information Is Invalid
+)
+
+// turkishReasons holds the fake's Turkish wording of each reason but
+// ReasonUnknownLanguage, which a request with lang=tr cannot earn.
+var turkishReasons = map[string]string{
+	ReasonNotAPhoneNumber: "Telefon numarası değil",
+	ReasonNotNumeric:      "Sayısal olmalı",
+	ReasonNotPositive:     "Sıfırdan büyük olmalı",
+	ReasonNotMilliseconds: "Saniye değil, milisaniye cinsinden Unix zamanı olmalı",
+	ReasonUnknownType:     "video olmalı",
+	ReasonUnknownEndHow:   "AUTOMATIC veya BY_HOST olmalı",
+	ReasonUnknownEndWhen:  "END_TIME veya END_OF_DURATION olmalı",
+	ReasonTooLarge:        "Çok büyük",
+}
+
+// refusal is why the fake refuses a request: a missing parameter, an
+// invalid one, or credentials that name no account.
+type refusal struct {
+	param       string // the parameter missing, or invalid when why is set
+	why         string // for an invalid parameter: one of the Reason constants
+	credentials bool   // the credentials name no account of the fake
+}
+
+// message words r in lang: Turkish for "tr", English otherwise (as the
+// provider does when lang is absent).
+func (r refusal) message(lang string) string {
+	turkish := gurulize.Language(lang) == gurulize.Turkish
+	switch {
+	case r.credentials && turkish:
+		return turkishInvalidCredentials
+	case r.credentials:
+		return MessageInvalidCredentials
+	case r.why == "" && turkish:
+		return turkishMissingParameter + " (" + r.param + ")"
+	case r.why == "":
+		return MissingParameterMessage(r.param)
+	case turkish:
+		return turkishInvalidParameter + " (" + r.param + "): " + turkishReasons[r.why]
+	}
+	return InvalidParameterMessage(r.param, r.why)
 }
