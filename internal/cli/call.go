@@ -5,6 +5,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gurulize/gurulize-go"
 )
@@ -12,7 +13,9 @@ import (
 const callHelp = `
 gurulize call register: ask the provider to ring the caller, then connect the callee.
 
-Phone numbers are digits; spaces, '-', '.', '(' and ')' are removed.
+Phone numbers are national numbers in digits, as the provider asks
+("numerical, such as 5xxyyyzztt"): 5321234567, not +90 532 123 45 67;
+spaces, '-', '.', '(' and ')' are removed, anything else is refused.
 The status callbacks that follow name the printed id.
 
 Examples:
@@ -21,12 +24,13 @@ Examples:
 `
 
 func callRegister(ctx context.Context, sys IO, args []string) int {
-	fs := newCommand(sys, "call register", callHelp)
+	fs := newCommand("call register", callHelp)
 	var cf clientFlags
 	cf.register(fs)
-	caller := fs.String("caller", "", "the phone rung first (required)")
-	callee := fs.String("callee", "", "the phone connected once the caller answers (required)")
-	maxDuration := fs.Duration("max-duration", 0, "the call is cut after this long, whole seconds (required), e.g. 10m")
+	caller := fs.String("caller", "", "the phone rung first, a national `number` in digits such as 5321234567 (required)")
+	callee := fs.String("callee", "", "the phone connected once the caller answers, a national `number` in digits (required)")
+	var maxDuration time.Duration
+	fs.durationVar(&maxDuration, "max-duration", 0, "the call is cut after this long, a `duration` of whole seconds such as 10m (required)")
 	if code, ok := fs.parse(sys, args); !ok {
 		return code
 	}
@@ -37,7 +41,7 @@ func callRegister(ctx context.Context, sys IO, args []string) int {
 	reg, err := client.RegisterCall(ctx, gurulize.CallRequest{
 		Caller:      *caller,
 		Callee:      *callee,
-		MaxDuration: *maxDuration,
+		MaxDuration: maxDuration,
 		Language:    gurulize.Language(cf.lang),
 	})
 	if err != nil {

@@ -23,10 +23,11 @@ Examples:
 `
 
 func roomCreate(ctx context.Context, sys IO, args []string) int {
-	fs := newCommand(sys, "room create", roomHelp)
+	fs := newCommand("room create", roomHelp)
 	var cf clientFlags
 	cf.register(fs)
-	duration := fs.Duration("duration", 0, "maximum meeting length, whole minutes (required), e.g. 45m")
+	var duration time.Duration
+	fs.durationVar(&duration, "duration", 0, "maximum meeting length, a `duration` of whole minutes such as 45m (required)")
 	start := fs.String("start", "now", "when the meeting starts: now, +10m, or an RFC 3339 time")
 	endHow := fs.String("end-how", "", "how the meeting ends: AUTOMATIC or BY_HOST")
 	endWhen := fs.String("end-when", "", "when the meeting ends: END_TIME or END_OF_DURATION")
@@ -42,7 +43,7 @@ func roomCreate(ctx context.Context, sys IO, args []string) int {
 		return fail(sys, "room create", cf.json, err)
 	}
 	room, err := client.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{
-		Duration: *duration,
+		Duration: duration,
 		StartAt:  startAt,
 		EndHow:   gurulize.EndHow(*endHow),
 		EndWhen:  gurulize.EndWhen(*endWhen),
@@ -71,13 +72,13 @@ func parseStart(s string, now time.Time) (time.Time, error) {
 	case strings.HasPrefix(s, "+"):
 		d, err := time.ParseDuration(s[1:])
 		if err != nil || d < 0 {
-			return time.Time{}, usageError{flag: "--start", msg: fmt.Sprintf("%q is not a duration from now such as +10m", s)}
+			return time.Time{}, usageError{name: "--start", msg: fmt.Sprintf("%q is not a duration from now such as +10m", s)}
 		}
 		return now.Add(d), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, usageError{flag: "--start", msg: fmt.Sprintf("%q is not now, +<duration> or an RFC 3339 time such as 2026-12-01T15:00:00+03:00", s)}
+		return time.Time{}, usageError{name: "--start", msg: fmt.Sprintf("%q is not now, +<duration> or an RFC 3339 time such as 2026-12-01T15:00:00+03:00", s)}
 	}
 	return t, nil
 }
