@@ -1,3 +1,6 @@
+// listen.go: gurulize listen, the callback handlers of the SDK behind one
+// address, and the printer of what they receive.
+
 package cli
 
 import (
@@ -20,15 +23,19 @@ gurulize listen: receive the provider's callbacks and print them as they arrive.
 
 Serves both callback handlers: point your Gurulize account's callback
 addresses at them (through a tunnel when developing). Each event or status is
-printed as one line, and the room or call summary whenever it changes; what
-came from the wire is printed escaped (a value with control characters or
-invalid UTF-8 is shown Go-quoted, such as "\x1b[2J").
+printed as one line, its time as a UTC date and time, and the room or call
+summary whenever it changes; what came from the wire is printed escaped (a
+value with control characters or invalid UTF-8 is shown Go-quoted, such as
+"\x1b[2J").
+
+The token is the last segment of the path, as with the SDK's handlers behind
+a mux pattern such as "POST /gurulize/video/{token}" (?token=TOKEN works too):
+
+  video events:  POST /gurulize/video/TOKEN
+  call statuses: GET  /gurulize/voice/TOKEN
 
 On an address other machines can reach (such as :8080), listen needs a token:
 without one anyone could send it callbacks. --no-token accepts that.
-
-  video events:  POST /gurulize/video?token=T   (or /gurulize/video/T)
-  call statuses: GET  /gurulize/voice?token=T   (or /gurulize/voice/T)
 
 Examples:
   gurulize listen
@@ -37,7 +44,7 @@ Examples:
 `
 
 func listen(ctx context.Context, sys IO, args []string) int {
-	fs := newCommand(sys, "listen", listenHelp)
+	fs := newCommand("listen", listenHelp)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (\":8080\" for every interface)")
 	token := fs.String("token", "", "shared secret the callback URLs must carry (default $GURULIZE_CALLBACK_TOKEN)")
 	noToken := fs.Bool("no-token", false, "accept callbacks without a token on a non-loopback --addr")
@@ -50,23 +57,23 @@ func listen(ctx context.Context, sys IO, args []string) int {
 		*token = sys.Getenv("GURULIZE_CALLBACK_TOKEN")
 	}
 	if *token != "" && *noToken {
-		return fail(sys, "listen", *asJSON, usageError{flag: "--no-token", msg: "contradicts --token (or GURULIZE_CALLBACK_TOKEN): give one or the other"})
+		return fail(sys, "listen", *asJSON, usageError{name: "--no-token", msg: "contradicts --token (or GURULIZE_CALLBACK_TOKEN): give one or the other"})
 	}
 	var rec *recorder
 	if *record != "" {
 		var err error
 		if rec, err = openRecorder(*record, *token, sys.Stderr); err != nil {
-			return fail(sys, "listen", *asJSON, usageError{flag: "--record", msg: escape(err.Error())})
+			return fail(sys, "listen", *asJSON, usageError{name: "--record", msg: escape(err.Error())})
 		}
 		defer rec.Close()
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return fail(sys, "listen", *asJSON, usageError{flag: "--addr", msg: err.Error()})
+		return fail(sys, "listen", *asJSON, usageError{name: "--addr", msg: err.Error()})
 	}
 	if *token == "" && !*noToken && !isLoopback(ln.Addr()) {
 		ln.Close()
-		return fail(sys, "listen", *asJSON, usageError{flag: "--addr", msg: fmt.Sprintf(
+		return fail(sys, "listen", *asJSON, usageError{name: "--addr", msg: fmt.Sprintf(
 			"%s is reachable from other machines, and without a token anyone who reaches it can send callbacks that "+
 				"are printed as the provider's: set --token (or GURULIZE_CALLBACK_TOKEN), or pass --no-token to accept that", *addr)})
 	}
@@ -177,7 +184,7 @@ func (p *printer) line(v any, text string) {
 func (p *printer) listening(addr, token string) {
 	q := ""
 	if token != "" {
-		q = "?token=" + token
+		q = "/" + token
 	}
 	p.line(map[string]any{"type": "listening", "url": "http://" + addr, "video": "/gurulize/video", "voice": "/gurulize/voice", "token": token != ""},
 		fmt.Sprintf("listening on http://%s\n  video events:  POST http://%s/gurulize/video%s\n  call statuses: GET  http://%s/gurulize/voice%s",
@@ -192,7 +199,7 @@ func (p *printer) videoEvent(ev gurulize.VideoEvent, before, after gurulize.Room
 	case gurulize.EventMeetingEnded, gurulize.EventLeft:
 		color = ansiYellow
 	}
-	parts := []string{p.paint(ansiDim, ev.ReceivedAt.Format("15:04:05.000")), "video", p.paint(color, fmt.Sprintf("%-15s", escape(string(ev.Code)))), "room " + escape(ev.RoomUUID)}
+	parts := []string{p.paint(ansiDim, ev.ReceivedAt.UTC().Format("2006-01-02T15:04:05.000Z")), "video", p.paint(color, fmt.Sprintf("%-15s", escape(string(ev.Code)))), "room " + escape(ev.RoomUUID)}
 	if ev.Source != "" {
 		parts = append(parts, "by "+escape(string(ev.Source)))
 	}
@@ -202,7 +209,7 @@ func (p *printer) videoEvent(ev gurulize.VideoEvent, before, after gurulize.Room
 	if ev.MeetingTotalDuration > 0 {
 		parts = append(parts, "total "+ev.MeetingTotalDuration.String())
 	}
-	p.line(map[string]any{"type": "video", "event": ev}, strings.Join(parts, "  "))
+	p.line(map[string]any{"type": "video", "event": eventJSON(ev)}, strings.Join(parts, "  "))
 	if roomChanged(before, after) {
 		p.line(map[string]any{"type": "room", "summary": roomJSON(after)}, "  "+p.paint(ansiBold, roomText(after)))
 	}
@@ -211,14 +218,14 @@ func (p *printer) videoEvent(ev gurulize.VideoEvent, before, after gurulize.Room
 func (p *printer) voiceStatus(st gurulize.VoiceStatus, before, after gurulize.CallSummary) {
 	color := ansiCyan
 	switch {
-	case st.Code.IsFailure():
-		color = ansiRed
+	case st.Code == gurulize.StatusCallerClosed || st.Code == gurulize.StatusCalleeClosed:
+		color = ansiYellow // how a call normally ends
 	case st.Code.IsTerminal():
-		color = ansiYellow
+		color = ansiRed // busy, rejected, not answered, not connected, out of credits
 	case st.Code == gurulize.StatusCalleeConnected || st.Code == gurulize.StatusCallerConnected:
 		color = ansiGreen
 	}
-	parts := []string{p.paint(ansiDim, st.Time.Format("15:04:05")), "voice", p.paint(color, fmt.Sprintf("%-20s", st.Code)), fmt.Sprintf("call %d", st.ID)}
+	parts := []string{p.paint(ansiDim, st.Time.UTC().Format("2006-01-02T15:04:05Z")), "voice", p.paint(color, fmt.Sprintf("%-20s", st.Code)), fmt.Sprintf("call %d", st.ID)}
 	if st.Cause != "" {
 		parts = append(parts, "cause "+escape(st.Cause))
 	}
@@ -276,6 +283,13 @@ func callJSON(s gurulize.CallSummary) map[string]any {
 	return map[string]any{
 		"id": s.ID, "outcome": s.Outcome, "final": s.Final,
 		"talkTimeSeconds": s.TalkTime.Seconds(), "failedParty": s.FailedParty,
+	}
+}
+
+func eventJSON(ev gurulize.VideoEvent) map[string]any {
+	return map[string]any{
+		"code": ev.Code, "eventSource": ev.Source, "receivedTime": ev.ReceivedAt, "reason": ev.Reason,
+		"roomUuid": ev.RoomUUID, "meetingTotalDurationSeconds": ev.MeetingTotalDuration.Seconds(),
 	}
 }
 

@@ -99,12 +99,14 @@ func TestListenPrintsEventsAndSummaries(t *testing.T) {
 	for _, want := range []string{
 		"listening on http://127.0.0.1:",
 		"POST http://127.0.0.1:",
-		"/gurulize/video?token=s3cr3t",
-		"video  MEETING_STARTED  room r-1  by GUEST",
+		"/gurulize/video/s3cr3t\n",
+		"GET  http://127.0.0.1:",
+		"/gurulize/voice/s3cr3t\n",
+		"\n2020-09-24T09:05:59.259Z  video  MEETING_STARTED  room r-1  by GUEST",
 		"room r-1 open: 1 meeting(s), billed 0s",
 		"video  MEETING_ENDED    room r-1  by SERVER  reason END_MEETING_FORCED  total 40m0s",
 		"room r-1 ended (END_MEETING_FORCED): 1 meeting(s), billed 40m0s",
-		"voice  CALLEE_BUSY           call 7  cause 17",
+		"\n2015-03-23T13:19:03Z  voice  CALLEE_BUSY           call 7  cause 17",
 		"call 7 BUSY (callee), final",
 	} {
 		assert.Contains(t, text, want)
@@ -115,9 +117,12 @@ func TestListenPrintsEventsAndSummaries(t *testing.T) {
 func TestListenJSON(t *testing.T) {
 	base, out, stop := startListen(t, nil, "--json")
 	assert.Equal(t, 200, get(t, base+"/gurulize/voice?id=9&code=2&desc=CALLEE_CONNECTED&cause=0&time=1427116743"))
+	assert.Equal(t, 200, post(t, base+"/gurulize/video", `{"code":"MEETING_ENDED","eventSource":"SERVER","receivedTime":"1600940759259","reason":"END_MEETING_FORCED","roomUuid":"r-1","meetingTotalDuration":"2400000"}`))
 	assert.Equal(t, ExitOK, stop())
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	require.Len(t, lines, 3)
+	require.Len(t, lines, 5)
+	assert.JSONEq(t, `{"type":"video","event":{"code":"MEETING_ENDED","eventSource":"SERVER","receivedTime":"2020-09-24T09:45:59.259Z","reason":"END_MEETING_FORCED","roomUuid":"r-1","meetingTotalDurationSeconds":2400}}`, lines[3])
+	assert.JSONEq(t, `{"type":"room","summary":{"roomUuid":"r-1","activated":false,"meetings":0,"billedSeconds":2400,"ended":true,"endReason":"END_MEETING_FORCED"}}`, lines[4])
 	assert.Contains(t, lines[0], `"type":"listening"`)
 	assert.JSONEq(t, `{"type":"voice","status":{"id":9,"code":2,"name":"CALLEE_CONNECTED","desc":"CALLEE_CONNECTED","cause":"0","time":"2015-03-23T13:19:03Z"}}`, lines[1])
 	assert.JSONEq(t, `{"type":"call","summary":{"id":9,"outcome":"IN_PROGRESS","final":false,"talkTimeSeconds":0,"failedParty":""}}`, lines[2])
@@ -210,4 +215,23 @@ func TestListenRefusesOpenAddressWithoutToken(t *testing.T) {
 		cancel()
 		assert.Equal(t, ExitOK, <-done, args)
 	}
+}
+
+// TestCallbackAddressesInPathForm: listen and fake advertise the callback
+// addresses as /gurulize/video/TOKEN, the form a mux pattern
+// "POST /gurulize/video/{token}" serves; listen still takes ?token=.
+func TestCallbackAddressesInPathForm(t *testing.T) {
+	for _, cmd := range []string{"listen", "fake"} {
+		r := runCLI(t, nil, cmd, "--help")
+		assert.Contains(t, r.stdout, "/gurulize/video/TOKEN", cmd)
+		assert.Contains(t, r.stdout, "/gurulize/voice/TOKEN", cmd)
+		assert.NotContains(t, r.stdout, "?token=T ", cmd)
+		assert.NotContains(t, r.stdout, "?token=T\n", cmd)
+	}
+	base, out, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "t0k3n"})
+	assert.Equal(t, 200, get(t, base+"/gurulize/voice/t0k3n?id=1&code=0&time=1427116743"))
+	assert.Equal(t, 200, get(t, base+"/gurulize/voice?token=t0k3n&id=1&code=1&time=1427116744"))
+	assert.Equal(t, 401, get(t, base+"/gurulize/voice/wrong?id=1&code=2&time=1427116745"))
+	assert.Equal(t, ExitOK, stop())
+	assert.Contains(t, out.String(), "  video events:  POST "+base+"/gurulize/video/t0k3n\n  call statuses: GET  "+base+"/gurulize/voice/t0k3n\n")
 }

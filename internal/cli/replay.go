@@ -36,7 +36,7 @@ Examples:
 `
 
 func replayCommand(ctx context.Context, sys IO, args []string) int {
-	fs := newCommand(sys, "replay", replayHelp)
+	fs := newCommand("replay", replayHelp)
 	to := fs.String("to", "", "base URL of your endpoint, such as http://127.0.0.1:8080 (required)")
 	token := fs.String("token", "", "the token that replaces {token} (default $GURULIZE_CALLBACK_TOKEN)")
 	speed := fs.Float64("speed", 0, "keep the recorded rhythm, this many times faster (0: each as soon as the previous one is answered)")
@@ -55,7 +55,7 @@ func replayCommand(ctx context.Context, sys IO, args []string) int {
 		return fail(sys, "replay", false, err)
 	}
 	if *speed < 0 || math.IsInf(*speed, 0) || math.IsNaN(*speed) {
-		return fail(sys, "replay", false, usageError{flag: "--speed", msg: "must be 0 or a positive number"})
+		return fail(sys, "replay", false, usageError{name: "--speed", msg: "must be 0 or a positive number"})
 	}
 	recs, readErr := gurulizetest.ReadRecordingFile(file)
 	if readErr != nil && (!errors.Is(readErr, gurulizetest.ErrTruncatedRecording) || len(recs) == 0) {
@@ -71,7 +71,7 @@ func replayCommand(ctx context.Context, sys IO, args []string) int {
 	if *token == "" {
 		for _, rec := range recs {
 			if strings.Contains(rec.Path+rec.Query+string(rec.Body), gurulizetest.TokenPlaceholder) {
-				return fail(sys, "replay", false, usageError{flag: "--token", msg: "is required: the recording holds the placeholder " +
+				return fail(sys, "replay", false, usageError{name: "--token", msg: "is required: the recording holds the placeholder " +
 					gurulizetest.TokenPlaceholder + " (or set GURULIZE_CALLBACK_TOKEN)"})
 			}
 		}

@@ -92,7 +92,7 @@ func TestReplayUsage(t *testing.T) {
 		{[]string{"replay", sampleRecording, "--to", "http://127.0.0.1:1", "--speed", "-1"}, "gurulize replay: --speed must be 0 or a positive number\n"},
 		{[]string{"replay", "no-such-file.jsonl", "--to", "http://127.0.0.1:1"}, "gurulize replay: open no-such-file.jsonl: no such file or directory\n"},
 		{[]string{"replay", sampleRecording, "other.jsonl", "--to", "http://127.0.0.1:1"}, `gurulize replay: unexpected argument "other.jsonl"`},
-		{[]string{"replay", sampleRecording, "--to", "http://127.0.0.1:1", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"replay", sampleRecording, "--to", "http://127.0.0.1:1", "--bogus"}, "gurulize replay: flag provided but not defined: --bogus\n"},
 	}
 	for _, tt := range tests {
 		r := runCLI(t, nil, tt.args...)

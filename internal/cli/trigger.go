@@ -7,8 +7,6 @@ package cli
 import (
 	"context"
 	"crypto/rand"
-	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"math/big"
@@ -41,7 +39,7 @@ func trigger(ctx context.Context, sys IO, kind string, args []string) int {
 	if kind == "call" {
 		example, path = "callee-busy", "/gurulize/voice"
 	}
-	fs := newCommand(sys, cmd, fmt.Sprintf(triggerHelp, kind, scenarioTable(kind), example, path))
+	fs := newCommand(cmd, fmt.Sprintf(triggerHelp, kind, scenarioTable(kind), example, path))
 	to := fs.String("to", "", "your endpoint's callback URL, token included (required)")
 	scale := fs.Float64("time-scale", 0, "play the scenario this many times faster than real time (0: every callback at once)")
 	duplicate := fs.Bool("duplicate", false, "send every callback twice")
@@ -70,7 +68,7 @@ func trigger(ctx context.Context, sys IO, kind string, args []string) int {
 		return fail(sys, cmd, false, err)
 	}
 	if *scale < 0 || math.IsInf(*scale, 0) || math.IsNaN(*scale) {
-		return fail(sys, cmd, false, usageError{flag: "--time-scale", msg: "must be 0 or a positive number"})
+		return fail(sys, cmd, false, usageError{name: "--time-scale", msg: "must be 0 or a positive number"})
 	}
 	startAt, err := parseStart(*start, time.Now())
 	if err != nil {
@@ -100,7 +98,7 @@ func trigger(ctx context.Context, sys IO, kind string, args []string) int {
 		subject, expected = fmt.Sprintf("call %d", id), callOutcome(sc.want)
 	}
 	if err != nil {
-		return fail(sys, cmd, false, usageError{flag: "--to", msg: strings.TrimPrefix(err.Error(), "gurulizetest: ")})
+		return fail(sys, cmd, false, usageError{name: "--to", msg: strings.TrimPrefix(err.Error(), "gurulizetest: ")})
 	}
 
 	fmt.Fprintf(sys.Stdout, "%s %s: %d callbacks for %s, to %s\n", kind, name, len(recs), subject, target.Host)
@@ -110,7 +108,7 @@ func trigger(ctx context.Context, sys IO, kind string, args []string) int {
 		Speed: *scale, Duplicate: *duplicate, Reorder: *reorder, Seed: *seed, OnDelivery: rep.add,
 	})
 	if err != nil && ctx.Err() == nil {
-		return fail(sys, cmd, false, usageError{flag: "--to", msg: strings.TrimPrefix(err.Error(), "gurulizetest: ReplayTo: ")})
+		return fail(sys, cmd, false, usageError{name: "--to", msg: strings.TrimPrefix(err.Error(), "gurulizetest: ReplayTo: ")})
 	}
 	exit := rep.finish()
 	if err != nil {
@@ -153,14 +151,14 @@ func newRoomUUID() string {
 // repeat s, which may hold a token.
 func endpointURL(flagName, s string, query bool) (*url.URL, error) {
 	if s == "" {
-		return nil, usageError{flag: flagName, msg: "is required"}
+		return nil, usageError{name: flagName, msg: "is required"}
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, usageError{flag: flagName, msg: "must be an absolute http:// or https:// URL"}
+		return nil, usageError{name: flagName, msg: "must be an absolute http:// or https:// URL"}
 	}
 	if !query && u.RawQuery != "" {
-		return nil, usageError{flag: flagName, msg: "must not have a query: the recorded paths and queries are added to it"}
+		return nil, usageError{name: flagName, msg: "must not have a query: the recorded paths and queries are added to it"}
 	}
 	return u, nil
 }
@@ -171,15 +169,9 @@ func endpointURL(flagName, s string, query bool) (*url.URL, error) {
 func (c *command) parseOperand(sys IO, args []string, what string) (operand string, code int, ok bool) {
 	var operands []string
 	for {
-		err := c.Parse(args)
-		switch {
-		case errors.Is(err, flag.ErrHelp):
-			c.printUsage(sys.Stdout)
-			return "", ExitOK, false
-		case err != nil:
-			fmt.Fprintln(sys.Stderr)
-			c.printUsage(sys.Stderr)
-			return "", ExitUsage, false
+		if err := c.Parse(args); err != nil {
+			code, _ := c.parse(sys, args) // the same error, reported as every command does
+			return "", code, false
 		}
 		if c.NArg() == 0 {
 			break

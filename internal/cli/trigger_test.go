@@ -83,8 +83,8 @@ func TestTriggerUsage(t *testing.T) {
 		{[]string{"trigger", "call", "busy", "--to", "127.0.0.1:8080/gurulize/voice"}, "gurulize trigger call: --to must be an absolute http:// or https:// URL\n"},
 		{[]string{"trigger", "call", "busy", "--to", "http://127.0.0.1:1/", "--time-scale", "-2"}, "gurulize trigger call: --time-scale must be 0 or a positive number\n"},
 		{[]string{"trigger", "call", "busy", "--to", "http://127.0.0.1:1/", "--start", "yesterday"}, "gurulize trigger call: --start "},
-		{[]string{"trigger", "call", "busy", "--to", "http://127.0.0.1:1/", "--room", "r"}, "flag provided but not defined: -room"},
-		{[]string{"trigger", "room", "meet", "--to", "http://127.0.0.1:1/", "--call", "1"}, "flag provided but not defined: -call"},
+		{[]string{"trigger", "call", "busy", "--to", "http://127.0.0.1:1/", "--room", "r"}, "gurulize trigger call: flag provided but not defined: --room\n"},
+		{[]string{"trigger", "room", "meet", "--to", "http://127.0.0.1:1/", "--call", "1"}, "gurulize trigger room: flag provided but not defined: --call\n"},
 	}
 	for _, tt := range tests {
 		r := runCLI(t, nil, tt.args...)
