@@ -60,9 +60,16 @@ func TestRecordRequestReplacesTheTokenWhereverItIs(t *testing.T) {
 			assert.NotContains(t, line.String(), "T0k3n")
 		})
 	}
+	// A token with characters a URL escapes is found escaped too.
+	r := httptest.NewRequest("GET", "/v/t%20k%2F1?token=t+k%2F1&also=t%20k%2F1", nil)
+	rec := gurulizetest.RecordRequest(r, []byte("token=t+k%2F1&raw=t k/1"), "t k/1", arrived)
+	assert.Equal(t, "/v/{token}", rec.Path)
+	assert.Equal(t, "token={token}&also={token}", rec.Query)
+	assert.Equal(t, "token={token}&raw={token}", string(rec.Body))
+
 	// Without a token, the request is kept as it came.
-	r := httptest.NewRequest("GET", "/v/abc?token=abc", nil)
-	rec := gurulizetest.RecordRequest(r, nil, "", arrived)
+	r = httptest.NewRequest("GET", "/v/abc?token=abc", nil)
+	rec = gurulizetest.RecordRequest(r, nil, "", arrived)
 	assert.Equal(t, "/v/abc", rec.Path)
 	assert.Equal(t, "token=abc", rec.Query)
 }
@@ -124,6 +131,7 @@ func TestReadRecordingErrors(t *testing.T) {
 		{"a method with a space", `{"version":1,"time":"2026-12-01T12:00:00Z","method":"G T","path":"/v"}` + "\n", 1, `not a recorded callback: no valid "method"`, false},
 		{"a relative path", `{"version":1,"time":"2026-12-01T12:00:00Z","method":"GET","path":"v"}` + "\n", 1, `not a recorded callback: "path" must start with "/"`, false},
 		{"a path with a newline", `{"version":1,"time":"2026-12-01T12:00:00Z","method":"GET","path":"/v\n"}` + "\n", 1, `not a recorded callback: "path" and "query" must not hold spaces, control characters or "#"`, false},
+		{"a bad escape", `{"version":1,"time":"2026-12-01T12:00:00Z","method":"GET","path":"/v%zz"}` + "\n", 1, `not a recorded callback: "path" and "query" do not form a request URI`, false},
 		{"no time", `{"version":1,"method":"GET","path":"/v"}` + "\n", 1, `not a recorded callback: no "time"`, false},
 		{"a time that is not one", `{"version":1,"time":"noon","method":"GET","path":"/v"}` + "\n", 1, "not a recorded callback: parsing time", false},
 		{"two bodies", `{"version":1,"time":"2026-12-01T12:00:00Z","method":"POST","path":"/v","body":"a","bodyBase64":"YQ=="}` + "\n", 1, `not a recorded callback: both "body" and "bodyBase64"`, false},

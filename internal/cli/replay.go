@@ -123,15 +123,19 @@ func (d *deliveryReport) add(r gurulizetest.ReplayResult) {
 	case !r.Delivered():
 		d.refused++
 	}
-	what := describe(r.Callback)
+	var parts []string
 	if d.paths {
-		what = escape(r.Callback.Method) + " " + escape(r.Callback.Path) + "  " + what
+		parts = append(parts, escape(r.Callback.Method)+" "+escape(r.Callback.Path))
+	}
+	if what := describe(r.Callback); what != "" {
+		parts = append(parts, what)
 	}
 	if r.Duplicate {
-		what += "  (again)"
+		parts = append(parts, "(again)")
 	}
+	parts = append(parts, "-> "+answerText(r))
 	offset := r.Callback.Time.Sub(d.origin).Round(time.Millisecond)
-	fmt.Fprintf(d.sys.Stdout, "%4d  %-12s  %s  -> %s\n", r.Index+1, signed(offset), strings.TrimSpace(what), answerText(r))
+	fmt.Fprintf(d.sys.Stdout, "%4d  %-12s  %s\n", r.Index+1, signed(offset), strings.Join(parts, "  "))
 }
 
 // finish prints the count and returns the exit code: ExitNetwork when a

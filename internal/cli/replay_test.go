@@ -5,9 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gurulize/gurulize-go/gurulizetest"
 )
 
 // sampleRecording is the recording gurulizetest checks in: a meeting of
@@ -103,4 +106,34 @@ func TestReplayUsage(t *testing.T) {
 	r := runCLI(t, nil, "replay", "--help")
 	assert.Equal(t, ExitOK, r.code)
 	assert.Contains(t, r.stdout, "gurulize replay callbacks.jsonl --to http://127.0.0.1:8080")
+}
+
+func TestDescribe(t *testing.T) {
+	tests := []struct {
+		rec  gurulizetest.RecordedCallback
+		want string
+	}{
+		{gurulizetest.RecordedCallback{Method: "POST", Path: "/v", Body: []byte(`{"code":"MEETING_ENDED","eventSource":"SERVER","receivedTime":"1796126400000","reason":"END_MEETING_FORCED","roomUuid":"r\u001b1","meetingTotalDuration":"60000"}`)},
+			`video  MEETING_ENDED    room "r\x1b1"  by SERVER  reason END_MEETING_FORCED  total 1m0s`},
+		{gurulizetest.RecordedCallback{Method: "GET", Path: "/v", Query: "id=4&code=14&time=1796126400"},
+			"voice  VoiceStatusCode(14)   call 4  cause "},
+		{gurulizetest.RecordedCallback{Method: "POST", Path: "/v", Query: "token={token}", ContentType: "application/x-www-form-urlencoded; charset=utf-8", Body: []byte("id=5&code=12&cause=16&time=1796126400")},
+			"voice  CALLEE_CLOSED         call 5  cause 16"},
+		{gurulizetest.RecordedCallback{Method: "GET", Path: "/probe", Query: "x=1"}, ""},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, describe(tt.rec))
+	}
+}
+
+func TestDeliveryReport(t *testing.T) {
+	var out strings.Builder
+	rep := &deliveryReport{sys: IO{Stdout: &out}, origin: start, paths: true}
+	rec := gurulizetest.RecordedCallback{Method: "GET", Path: "/probe", Time: start.Add(-1500 * time.Millisecond)}
+	rep.add(gurulizetest.ReplayResult{Index: 4, Callback: rec, Status: 502, Answer: "  bad gateway\nsecond line"})
+	rep.add(gurulizetest.ReplayResult{Index: 5, Callback: rec, Status: 400, Answer: strings.Repeat("é", 150), Duplicate: true})
+	assert.Equal(t, ExitAPI, rep.finish())
+	assert.Equal(t, "   5  -1.5s         GET /probe  -> 502 Bad Gateway: bad gateway\n"+
+		"   6  -1.5s         GET /probe  (again)  -> 400 Bad Request: "+strings.Repeat("é", 100)+"…\n"+
+		"2 deliveries: 0 accepted, 2 refused, 0 without an answer\n", out.String())
 }

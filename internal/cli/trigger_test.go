@@ -2,12 +2,15 @@ package cli
 
 import (
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gurulize/gurulize-go"
 )
 
 // fixedRoom is the room UUID the golden trigger runs use.
@@ -105,7 +108,46 @@ func TestTriggerUsage(t *testing.T) {
 		assert.Contains(t, r.stdout, "  "+sc.name+" ")
 	}
 	assert.Contains(t, r.stdout, "-> BUSY (callee), final")
+	r = runCLI(t, nil, "trigger")
+	assert.Equal(t, ExitUsage, r.code)
+	assert.Contains(t, r.stderr, "gurulize trigger room SCENARIO --to URL [flags]\n")
+	r = runCLI(t, nil, "trigger", "--help")
+	assert.Equal(t, ExitOK, r.code)
+	assert.Contains(t, r.stdout, "gurulize trigger call SCENARIO --to URL [flags]\n")
 	r = runCLI(t, nil, "trigger", "video")
 	assert.Equal(t, ExitUsage, r.code)
 	assert.Contains(t, r.stderr, `unknown command "trigger video"`)
+}
+
+// Without --room or --call, each run is a new room or call.
+func TestTriggerPicksANewRoomAndCall(t *testing.T) {
+	base, _, stop := startListen(t, nil)
+	headRe := regexp.MustCompile(`^room meet: 7 callbacks for room ([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}), to `)
+	var rooms []string
+	for range 2 {
+		r := runCLI(t, nil, "trigger", "room", "meet", "--to", base+"/gurulize/video")
+		require.Equal(t, ExitOK, r.code, r.stderr)
+		m := headRe.FindStringSubmatch(r.stdout)
+		require.NotNil(t, m, "a version 4 UUID: %s", r.stdout)
+		rooms = append(rooms, m[1])
+	}
+	assert.NotEqual(t, rooms[0], rooms[1])
+
+	callRe := regexp.MustCompile(`^call busy: 2 callbacks for call ([1-9][0-9]*), to `)
+	var calls []string
+	for range 2 {
+		r := runCLI(t, nil, "trigger", "call", "busy", "--to", base+"/gurulize/voice")
+		require.Equal(t, ExitOK, r.code, r.stderr)
+		m := callRe.FindStringSubmatch(r.stdout)
+		require.NotNil(t, m, r.stdout)
+		calls = append(calls, m[1])
+	}
+	assert.NotEqual(t, calls[0], calls[1])
+	assert.Equal(t, ExitOK, stop())
+}
+
+func TestOutcomeTexts(t *testing.T) {
+	assert.Equal(t, "2 meeting(s), billed 5m0s, ended", roomOutcome(gurulize.RoomSummary{Activated: true, Meetings: 2, Billed: 5 * time.Minute, Ended: true}))
+	assert.Equal(t, "1 meeting(s), billed 0s", roomOutcome(gurulize.RoomSummary{Activated: true, Meetings: 1}))
+	assert.Equal(t, "IN_PROGRESS", callOutcome(gurulize.CallSummary{Outcome: gurulize.OutcomeInProgress}))
 }
