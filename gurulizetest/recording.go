@@ -255,6 +255,8 @@ func parseRecordingLine(b []byte) (RecordedCallback, error) {
 		return RecordedCallback{}, errNotRecorded(`no valid "method"`)
 	case line.Time.IsZero():
 		return RecordedCallback{}, errNotRecorded(`no "time"`)
+	case line.Time.UTC().Year() > 9999:
+		return RecordedCallback{}, errNotRecorded(`"time" is after the year 9999 in UTC`)
 	case line.Body != nil && line.BodyBase64 != nil:
 		return RecordedCallback{}, errNotRecorded(`both "body" and "bodyBase64"`)
 	}

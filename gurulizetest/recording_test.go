@@ -134,6 +134,7 @@ func TestReadRecordingErrors(t *testing.T) {
 		{"a bad escape", `{"version":1,"time":"2026-12-01T12:00:00Z","method":"GET","path":"/v%zz"}` + "\n", 1, `not a recorded callback: "path" and "query" do not form a request URI`, false},
 		{"no time", `{"version":1,"method":"GET","path":"/v"}` + "\n", 1, `not a recorded callback: no "time"`, false},
 		{"a time that is not one", `{"version":1,"time":"noon","method":"GET","path":"/v"}` + "\n", 1, "not a recorded callback: parsing time", false},
+		{"a time past 9999", `{"version":1,"time":"9999-12-31T23:59:59-01:00","method":"GET","path":"/v"}` + "\n", 1, `not a recorded callback: "time" is after the year 9999 in UTC`, false},
 		{"two bodies", `{"version":1,"time":"2026-12-01T12:00:00Z","method":"POST","path":"/v","body":"a","bodyBase64":"YQ=="}` + "\n", 1, `not a recorded callback: both "body" and "bodyBase64"`, false},
 		{"bad base64", `{"version":1,"time":"2026-12-01T12:00:00Z","method":"POST","path":"/v","bodyBase64":"%%"}` + "\n", 1, `not a recorded callback: "bodyBase64" is not base64`, false},
 		{"a truncated last line", good + good + `{"version":1,"time":"2026-12-01T12:00:00Z","meth`, 3, "the line is cut short", true},
