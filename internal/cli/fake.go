@@ -1,3 +1,6 @@
+// fake.go: gurulize fake, the gurulizetest fake as a standalone server, and
+// its report of each request and callback delivery.
+
 package cli
 
 import (
@@ -22,15 +25,19 @@ written in any language. Callee numbers select what a call does:
   5005550008  callee does not answer            5005550010  callee not connected
   5005550013  out of credits                    any other   answered, 1 minute
 
+Callbacks go to the addresses as given: with "gurulize listen --token TOKEN"
+(or the SDK's handlers behind "POST /gurulize/video/{token}"), those are
+http://HOST/gurulize/video/TOKEN and http://HOST/gurulize/voice/TOKEN.
+
 Examples:
   gurulize fake
-  gurulize fake --addr 127.0.0.1:8090 --video-callback http://127.0.0.1:8080/gurulize/video?token=T \
-                --voice-callback http://127.0.0.1:8080/gurulize/voice?token=T --time-scale 60
+  gurulize fake --addr 127.0.0.1:8090 --video-callback http://127.0.0.1:8080/gurulize/video/TOKEN \
+                --voice-callback http://127.0.0.1:8080/gurulize/voice/TOKEN --time-scale 60
   gurulize fake --json
 `
 
 func fake(ctx context.Context, sys IO, args []string) int {
-	fs := newCommand(sys, "fake", fakeHelp)
+	fs := newCommand("fake", fakeHelp)
 	addr := fs.String("addr", "127.0.0.1:8090", "address to listen on")
 	videoCallback := fs.String("video-callback", "", "where room events are POSTed (none: not sent)")
 	voiceCallback := fs.String("voice-callback", "", "where call statuses are sent, as a GET (none: not sent)")
@@ -49,7 +56,7 @@ func fake(ctx context.Context, sys IO, args []string) int {
 		gurulizetest.WithFaults(gurulizetest.Faults{Duplicate: *duplicate, Reorder: *reorder}),
 	}
 	if *scale < 0 {
-		return fail(sys, "fake", *asJSON, usageError{flag: "--time-scale", msg: "must not be negative"})
+		return fail(sys, "fake", *asJSON, usageError{name: "--time-scale", msg: "must not be negative"})
 	}
 	if *scale > 0 {
 		opts = append(opts, gurulizetest.WithTimeScale(*scale))
@@ -62,7 +69,7 @@ func fake(ctx context.Context, sys IO, args []string) int {
 	}
 	srv, err := gurulizetest.NewServer(opts...)
 	if err != nil {
-		return fail(sys, "fake", *asJSON, usageError{flag: fakeFlag(err.Error()), msg: err.Error()})
+		return fail(sys, "fake", *asJSON, usageError{name: fakeFlag(err.Error()), msg: err.Error()})
 	}
 	defer srv.Close()
 
@@ -91,7 +98,7 @@ Stop with Ctrl-C.`,
 		reqs := srv.Requests()
 		for _, r := range reqs[requests:] {
 			p.line(map[string]any{"type": "request", "api": r.API, "method": r.Method, "path": r.Path, "status": r.Status, "reply": r.Reply},
-				fmt.Sprintf("%s %-4s %s -> %d %s", time.Now().Format("15:04:05"), r.Method, r.Path, r.Status, strings.TrimSpace(r.Reply)))
+				fmt.Sprintf("%s %-4s %s -> %d %s", time.Now().Format("15:04:05"), escape(r.Method), escape(r.Path), r.Status, escape(strings.TrimSpace(r.Reply))))
 		}
 		requests = len(reqs)
 		dels := srv.Deliveries()

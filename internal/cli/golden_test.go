@@ -151,6 +151,8 @@ func TestGoldenFakeCommand(t *testing.T) {
 		return voiceURL != ""
 	}, 5*time.Second, 5*time.Millisecond, "fake did not start: %s", errOut.String())
 
+	// A request path is printed escaped: this one would clear the screen.
+	assert.Equal(t, 404, get(t, strings.TrimSuffix(voiceURL, gurulizetest.VoicePath)+"/%1b%5b2J"))
 	r := runCLI(t, map[string]string{
 		"GURULIZE_USERNAME": gurulizetest.DefaultUsername, "GURULIZE_PASSWORD": gurulizetest.DefaultPassword, "GURULIZE_VOICE_URL": voiceURL,
 	}, "call", "register", "--caller", "5321234567", "--callee", "5005550003", "--max-duration", "1m")
