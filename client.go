@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gurulize/gurulize-go/internal/redact"
@@ -62,7 +63,7 @@ type Client struct {
 // secrets are what a Client must never show.
 type secrets struct {
 	username, password string
-	redactor           *redact.Redactor // masks the password in every form it can take
+	redactor           func() *redact.Redactor // masks the password in every form it can take; built when first needed
 }
 
 // Option configures a Client. An option given an invalid value makes
@@ -200,7 +201,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 	if password == "" {
 		return nil, configError("password", "is empty")
 	}
-	s := secrets{username: username, password: password, redactor: redact.New(password)}
+	s := secrets{username: username, password: password, redactor: sync.OnceValue(func() *redact.Redactor { return redact.New(password) })}
 	videoURL, _ := url.Parse(DefaultVideoURL)
 	c := &Client{
 		videoURL: videoURL,
@@ -216,7 +217,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 			if errors.Is(err, ErrInvalidConfig) {
 				return nil, err
 			}
-			return nil, configError(fmt.Sprintf("option %d", i), s.redactor.String(err.Error()))
+			return nil, configError(fmt.Sprintf("option %d", i), s.redactor().String(err.Error()))
 		}
 	}
 	for i, u := range []*url.URL{c.videoURL, c.voiceURL} {
@@ -277,10 +278,10 @@ func (c *Client) String() string {
 	s := c.secrets()
 	voice := "none"
 	if c.voiceURL != nil {
-		voice = s.redactor.URL(c.voiceURL, "password")
+		voice = s.redactor().URL(c.voiceURL, "password")
 	}
-	return s.redactor.String(fmt.Sprintf("gurulize.Client{username: %q, password: %s, video: %s, voice: %s}",
-		s.username, redact.Mask, s.redactor.URL(c.videoURL, "password"), voice))
+	return s.redactor().String(fmt.Sprintf("gurulize.Client{username: %q, password: %s, video: %s, voice: %s}",
+		s.username, redact.Mask, s.redactor().URL(c.videoURL, "password"), voice))
 }
 
 func parseEndpoint(setting, raw string) (*url.URL, error) {

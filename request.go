@@ -178,7 +178,6 @@ func (c *Client) decode(resp *http.Response, raw []byte) (*reply, error) {
 		}
 		return nil, unexpectedResponse(status, msg)
 	}
-	red := c.secrets().redactor
 	rep := &reply{status: status}
 	jsonErr := json.Unmarshal(raw, rep)
 	switch {
@@ -187,11 +186,11 @@ func (c *Client) decode(resp *http.Response, raw []byte) (*reply, error) {
 		if jsonErr != nil || msg == "" {
 			msg = c.excerpt(raw)
 		}
-		return nil, newAPIError(status, red.String(msg))
+		return nil, newAPIError(status, c.secrets().redactor().String(msg))
 	case jsonErr != nil:
 		return nil, unexpectedResponse(status, "reply is not the documented JSON ("+describeJSONError(jsonErr)+"): "+c.excerpt(raw))
 	case rep.Success != nil && !*rep.Success:
-		return nil, newAPIError(status, red.String(rep.Message))
+		return nil, newAPIError(status, c.secrets().redactor().String(rep.Message))
 	}
 	return rep, nil
 }
@@ -228,7 +227,7 @@ func (c *Client) excerpt(raw []byte) string {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return "(empty body)"
 	}
-	red := c.secrets().redactor
+	red := c.secrets().redactor()
 	s := redact.Queries(red.String(strings.TrimSpace(redact.Printable(red.String(string(raw))))))
 	if len(s) > excerptBytes {
 		s = strings.TrimSpace(strings.ToValidUTF8(s[:excerptBytes], "")) + "…" // the cut may split a character
@@ -239,7 +238,7 @@ func (c *Client) excerpt(raw []byte) string {
 // urlError is the *url.Error of a request that failed before or outside
 // net/http, with every secret masked.
 func (c *Client) urlError(method, rawURL string, err error) error {
-	red := c.secrets().redactor
+	red := c.secrets().redactor()
 	u, perr := url.Parse(rawURL)
 	if perr != nil {
 		return &url.Error{Op: opName(method), URL: red.String(rawURL), Err: red.Error(err)}
@@ -250,7 +249,7 @@ func (c *Client) urlError(method, rawURL string, err error) error {
 // transportError redacts an error from the HTTP client: its URL and message
 // carry the query string, and so the password.
 func (c *Client) transportError(req *http.Request, err error) error {
-	red := c.secrets().redactor
+	red := c.secrets().redactor()
 	op := opName(req.Method)
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -266,7 +265,7 @@ func (c *Client) log(ctx context.Context, req *http.Request, attempt, status int
 	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	red := c.secrets().redactor
+	red := c.secrets().redactor()
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
 		slog.String("url", red.URL(req.URL, "password")),
