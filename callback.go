@@ -70,31 +70,22 @@ func malformed(field, reason string) error {
 // truncated, not JSON, or JSON but not an object (null, []) is an error
 // naming "body".
 func ParseVideoEvent(body []byte) (VideoEvent, error) {
-	trimmed := bytes.TrimSpace(body)
-	switch {
-	case len(trimmed) == 0:
-		return VideoEvent{}, malformed("body", "is empty")
-	case trimmed[0] != '{':
-		return VideoEvent{}, malformed("body", "is not a JSON object")
-	}
 	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &fields); err != nil {
+	if body = bytes.TrimSpace(body); len(body) == 0 {
+		return VideoEvent{}, malformed("body", "is empty")
+	} else if body[0] != '{' {
+		return VideoEvent{}, malformed("body", "is not a JSON object")
+	} else if err := json.Unmarshal(body, &fields); err != nil {
 		return VideoEvent{}, malformed("body", "is not valid JSON: "+err.Error())
 	}
-	var ev VideoEvent
-	code, err := jsonString(fields, "code")
-	if err == nil && code == "" {
-		err = malformed("code", "is required")
-	}
-	if err != nil {
-		return VideoEvent{}, err
-	}
-	ev.Code = VideoEventCode(code)
-	if ev.RoomUUID, err = jsonString(fields, "roomUuid"); err == nil && ev.RoomUUID == "" {
-		err = malformed("roomUuid", "is required")
-	}
-	if err != nil {
-		return VideoEvent{}, err
+	var text [4]string // code, roomUuid, eventSource, reason
+	for i, name := range [...]string{"code", "roomUuid", "eventSource", "reason"} {
+		var err error
+		if text[i], err = jsonString(fields, name); err != nil {
+			return VideoEvent{}, err
+		} else if text[i] == "" && i < 2 {
+			return VideoEvent{}, malformed(name, "is required")
+		}
 	}
 	ms, err := jsonInt(fields, "receivedTime", "Unix milliseconds")
 	switch {
@@ -107,26 +98,17 @@ func ParseVideoEvent(body []byte) (VideoEvent, error) {
 	case ms.v > maxUnixMillis:
 		return VideoEvent{}, malformed("receivedTime", fmt.Sprintf("is out of range: %d is after the year 9999 as Unix milliseconds", ms.v))
 	}
-	ev.ReceivedAt = time.UnixMilli(ms.v).UTC()
-	source, err := jsonString(fields, "eventSource")
-	if err != nil {
-		return VideoEvent{}, err
-	}
-	ev.Source = EventSource(source)
-	reason, err := jsonString(fields, "reason")
-	if err != nil {
-		return VideoEvent{}, err
-	}
-	ev.Reason = EndReason(reason)
 	total, err := jsonInt(fields, "meetingTotalDuration", "milliseconds")
-	switch {
-	case err != nil:
-		return VideoEvent{}, err
-	case total.v > maxDurationMS:
-		return VideoEvent{}, malformed("meetingTotalDuration", fmt.Sprintf("is out of range: %d milliseconds", total.v))
+	if err == nil && total.v > maxDurationMS {
+		err = malformed("meetingTotalDuration", fmt.Sprintf("is out of range: %d milliseconds", total.v))
 	}
-	ev.MeetingTotalDuration = time.Duration(total.v) * time.Millisecond
-	return ev, nil
+	if err != nil {
+		return VideoEvent{}, err
+	}
+	return VideoEvent{
+		Code: VideoEventCode(text[0]), RoomUUID: text[1], Source: EventSource(text[2]), Reason: EndReason(text[3]),
+		ReceivedAt: time.UnixMilli(ms.v).UTC(), MeetingTotalDuration: time.Duration(total.v) * time.Millisecond,
+	}, nil
 }
 
 // jsonString decodes a JSON string field; absent and null are "".
@@ -237,45 +219,39 @@ func quoteExcerpt(s string) string {
 // with different values, or a time outside the years 1970 to 9999 (a time in
 // milliseconds is out of range).
 func ParseVoiceStatus(values url.Values) (VoiceStatus, error) {
-	var st VoiceStatus
-	id, err := formInt(values, "id", "a call ID", math.MaxInt64)
-	if err != nil {
-		return VoiceStatus{}, err
+	var n [3]int64 // id, code, time
+	for i, p := range [...]struct {
+		name, what string
+		max        int64
+	}{{"id", "a call ID", math.MaxInt64}, {"code", "a status code", math.MaxInt32}, {"time", "Unix seconds", maxUnixSeconds}} {
+		var err error
+		if n[i], err = formInt(values, p.name, p.what, p.max); err != nil {
+			return VoiceStatus{}, err
+		}
 	}
-	code, err := formInt(values, "code", "a status code", math.MaxInt32)
-	if err != nil {
-		return VoiceStatus{}, err
-	}
-	sec, err := formInt(values, "time", "Unix seconds", maxUnixSeconds)
-	if err != nil {
-		return VoiceStatus{}, err
-	}
-	if sec == 0 {
+	if n[2] == 0 {
 		return VoiceStatus{}, malformed("time", "is out of range: 0 is not Unix seconds between 1970 and 9999")
 	}
-	st.ID, st.Code, st.Time = id, VoiceStatusCode(code), time.Unix(sec, 0).UTC()
-	if st.Desc, err = formValue(values, "desc"); err != nil {
+	desc, err := formValue(values, "desc")
+	if err != nil {
 		return VoiceStatus{}, err
 	}
-	if st.Cause, err = formValue(values, "cause"); err != nil {
+	cause, err := formValue(values, "cause")
+	if err != nil {
 		return VoiceStatus{}, err
 	}
-	return st, nil
+	return VoiceStatus{ID: n[0], Code: VoiceStatusCode(n[1]), Desc: desc, Cause: cause, Time: time.Unix(n[2], 0).UTC()}, nil
 }
 
 // formValue returns a parameter's value, "" when absent, and an error when it
 // is repeated with different values.
 func formValue(values url.Values, name string) (string, error) {
-	vs := values[name]
-	for _, v := range vs {
-		if v != vs[0] {
+	for _, v := range values[name] {
+		if v != values.Get(name) {
 			return "", malformed(name, "is given more than once with different values")
 		}
 	}
-	if len(vs) == 0 {
-		return "", nil
-	}
-	return vs[0], nil
+	return values.Get(name), nil
 }
 
 // formInt returns a required parameter as an integer between 0 and max.

@@ -224,29 +224,6 @@ func BenchmarkVoiceHandler(b *testing.B) {
 	})
 }
 
-// roomEvent returns the i-th event of one long room: joins, meetings and
-// breaks, in order, one second apart.
-func roomEvent(room string, i int, from time.Time) gurulize.VideoEvent {
-	cycle := [...]struct {
-		code   gurulize.VideoEventCode
-		source gurulize.EventSource
-		reason gurulize.EndReason
-	}{
-		{gurulize.EventJoin, gurulize.SourceHost, ""},
-		{gurulize.EventJoin, gurulize.SourceGuest, ""},
-		{gurulize.EventRoomActivated, gurulize.SourceGuest, ""},
-		{gurulize.EventMeetingStarted, gurulize.SourceGuest, ""},
-		{gurulize.EventLeft, gurulize.SourceGuest, ""},
-		{gurulize.EventMeetingEnded, gurulize.SourceHost, gurulize.ReasonHangup},
-	}
-	c := cycle[i%len(cycle)]
-	return gurulize.VideoEvent{
-		Code: c.code, Source: c.source, Reason: c.reason, RoomUUID: room,
-		ReceivedAt:           from.Add(time.Duration(i) * time.Second),
-		MeetingTotalDuration: time.Duration(i) * time.Second,
-	}
-}
-
 // BenchmarkMeetingStarted: what a MEETING_STARTED costs in a room that
 // grows to 2 or to 1,000 meetings (the most a room remembers): each
 // operation builds such a room in a tracker, one start after the other, and

@@ -75,29 +75,33 @@ func configError(setting, reason string) error {
 	return &ValidationError{Field: setting, Reason: reason, kind: ErrInvalidConfig}
 }
 
-// WithHTTPClient sends every request through hc (its Transport, Jar and
-// Timeout, read on every request), so httpmock.ActivateNonDefault(hc)
-// intercepts them. Redirects to another host are never followed, whatever
-// hc.CheckRedirect says.
-//
-// Without it, every Client in the process shares one connection pool: a
-// clone of http.DefaultTransport, taken on the first request, that keeps
-// up to 100 idle connections per host instead of 2; once
-// http.DefaultTransport has been replaced, as httpmock.Activate() does,
-// requests go through the replacement.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error {
-		if hc == nil {
-			return configError("WithHTTPClient", "client is nil")
+// setting returns an option that applies set, or, when invalid, fails with
+// a *ValidationError naming the setting and saying why.
+func setting[T any](name string, invalid bool, why string, set func(T)) func(T) error {
+	return func(v T) error {
+		if invalid {
+			return configError(name, why)
 		}
-		c.httpClient = hc
+		set(v)
 		return nil
 	}
 }
 
-// WithVideoURL sets the Video API's room-creation endpoint. The default is
-// DefaultVideoURL. The URL must be absolute https, or http on a loopback
-// host (or anywhere with WithInsecureHTTP).
+// WithHTTPClient sends every request through hc (its Transport, Jar and
+// Timeout, read on every request), so httpmock.ActivateNonDefault(hc)
+// intercepts them. Redirects to another host are never followed, whatever
+// hc.CheckRedirect says. Without it, every Client in the process shares one
+// connection pool: a clone of http.DefaultTransport, taken on the first
+// request, that keeps up to 100 idle connections per host instead of 2;
+// once http.DefaultTransport has been replaced, as httpmock.Activate()
+// does, requests go through the replacement.
+func WithHTTPClient(hc *http.Client) Option {
+	return setting("WithHTTPClient", hc == nil, "client is nil", func(c *Client) { c.httpClient = hc })
+}
+
+// WithVideoURL sets the Video API's room-creation endpoint; the default is
+// DefaultVideoURL. It must be absolute https, or http on a loopback host
+// (or anywhere with WithInsecureHTTP).
 func WithVideoURL(rawURL string) Option {
 	return func(c *Client) (err error) {
 		c.videoURL, err = parseEndpoint("WithVideoURL", rawURL)
@@ -119,75 +123,49 @@ func WithVoiceURL(rawURL string) Option {
 // request that does not set its own; "" restores the default, which sends
 // none (the provider answers in English).
 //
-// Only English messages are documented: with Turkish, an error is still an
-// *APIError with the provider's message verbatim and Param set from the
-// parameter it names in parentheses, but errors.Is with
-// ErrMissingParameter, ErrInvalidParameter or ErrInvalidCredentials (but
-// for HTTP 401 and 403) holds only for the documented English messages. Use
-// Turkish for messages you show to people, not for errors your code acts on.
+// Only English messages are documented: in Turkish an error is still an
+// *APIError with the message verbatim and Param set from the parameter it
+// names in parentheses, but ErrMissingParameter, ErrInvalidParameter and
+// ErrInvalidCredentials (but for HTTP 401 and 403) match only the English
+// messages. Use Turkish for messages people read, not for errors your code
+// acts on.
 func WithLanguage(l Language) Option {
-	return func(c *Client) error {
-		if l != "" && !l.Known() {
-			return configError("WithLanguage", fmt.Sprintf("%q is not a supported language (want %q or %q)", string(l), English, Turkish))
-		}
-		c.lang = l
-		return nil
-	}
+	return setting("WithLanguage", l != "" && !l.Known(), fmt.Sprintf("%q is not a supported language (want %q or %q)", string(l), English, Turkish),
+		func(c *Client) { c.lang = l })
 }
 
-// WithUserAgent puts the application's product token (such as "myapp/1.2")
-// in front of the SDK's own in the User-Agent header. Only printable ASCII
-// is accepted.
+// WithUserAgent puts the application's product token (such as "myapp/1.2"),
+// which must be printable ASCII, in front of the SDK's own in the
+// User-Agent header.
 func WithUserAgent(ua string) Option {
-	return func(c *Client) error {
-		ua = strings.TrimSpace(ua)
-		if ua == "" {
-			return configError("WithUserAgent", "is empty")
-		}
-		for _, r := range ua {
-			if r < 0x20 || r > 0x7e {
-				return configError("WithUserAgent", fmt.Sprintf("contains %q; only printable ASCII is allowed", r))
-			}
-		}
-		c.userAgent = ua
-		return nil
+	ua = strings.TrimSpace(ua)
+	bad := strings.IndexFunc(ua, func(r rune) bool { return r < 0x20 || r > 0x7e })
+	why := "is empty"
+	if bad >= 0 {
+		why = fmt.Sprintf("contains %q; only printable ASCII is allowed", []rune(ua[bad:])[0])
 	}
+	return setting("WithUserAgent", ua == "" || bad >= 0, why, func(c *Client) { c.userAgent = ua })
 }
 
 // WithTimeout bounds each attempt of a request: connecting, sending and
 // reading the whole reply. Retries get a fresh timeout each; the context
 // passed to the call bounds them all. The default is 30 seconds.
 func WithTimeout(d time.Duration) Option {
-	return func(c *Client) error {
-		if d <= 0 {
-			return configError("WithTimeout", fmt.Sprintf("must be positive, got %v", d))
-		}
-		c.timeout = d
-		return nil
-	}
+	return setting("WithTimeout", d <= 0, fmt.Sprintf("must be positive, got %v", d), func(c *Client) { c.timeout = d })
 }
 
 // WithLogger logs one debug record per attempt: method, URL with the password
 // masked, status, latency, attempt number and any error. Bodies, and so room
 // links, are never logged. The default logs nothing.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *Client) error {
-		if l == nil {
-			return configError("WithLogger", "logger is nil")
-		}
-		c.logger = l
-		return nil
-	}
+	return setting("WithLogger", l == nil, "logger is nil", func(c *Client) { c.logger = l })
 }
 
 // WithInsecureHTTP allows http:// endpoints on hosts other than loopback.
 // The video URL carries the password in its query string, so use this only
 // on networks you trust.
 func WithInsecureHTTP() Option {
-	return func(c *Client) error {
-		c.insecure = true
-		return nil
-	}
+	return setting("", false, "", func(c *Client) { c.insecure = true })
 }
 
 // NewClient returns a Client for the account username/password. Both must be

@@ -11,50 +11,39 @@ import (
 	"strings"
 )
 
-// Sentinel errors. Compare with errors.Is; use errors.As with *APIError or
-// *ValidationError for the details.
+// Sentinel errors, to compare with errors.Is; errors.As with *APIError or
+// *ValidationError gives the details.
 var (
 	// ErrInvalidRequest is matched by every *ValidationError about a request
-	// field: the request was rejected before anything was sent.
+	// field: nothing was sent.
 	ErrInvalidRequest = errors.New("gurulize: invalid request")
-
-	// ErrMissingParameter is matched by an *APIError whose message is the
-	// provider's English "Missing Parameter (x)"; APIError.Param is x.
+	// ErrMissingParameter is matched by an *APIError for the provider's
+	// "Missing Parameter (x)"; APIError.Param is x.
 	ErrMissingParameter = errors.New("gurulize: missing parameter")
-
-	// ErrInvalidParameter is matched by an *APIError whose message is the
-	// provider's English "Invalid Parameter (x): why"; APIError.Param is x.
+	// ErrInvalidParameter is matched by an *APIError for the provider's
+	// "Invalid Parameter (x): why"; APIError.Param is x.
 	ErrInvalidParameter = errors.New("gurulize: invalid parameter")
-
-	// ErrInvalidCredentials is matched by an *APIError whose message is the
-	// provider's English "User Information Is Invalid", or whose HTTP status
-	// is 401 or 403 (in any language).
+	// ErrInvalidCredentials is matched by an *APIError for the provider's
+	// "User Information Is Invalid", or with HTTP status 401 or 403.
 	ErrInvalidCredentials = errors.New("gurulize: invalid credentials")
-
-	// ErrNoVoiceURL is returned by RegisterCall on a client built without a
-	// voice URL (see WithVoiceURL). Nothing is sent.
+	// ErrNoVoiceURL is returned by RegisterCall on a client without a voice
+	// URL (see WithVoiceURL). Nothing is sent.
 	ErrNoVoiceURL = errors.New("gurulize: no voice URL configured (use WithVoiceURL or GURULIZE_VOICE_URL)")
-
-	// ErrMalformedCallback is matched by every error ParseVideoEvent and
-	// ParseVoiceStatus return: a *ValidationError naming the wire field.
+	// ErrMalformedCallback is matched by every error of ParseVideoEvent and
+	// ParseVoiceStatus: a *ValidationError naming the wire field.
 	ErrMalformedCallback = errors.New("gurulize: malformed callback")
-
 	// ErrUnexpectedResponse is matched by an *APIError for a reply that is
-	// not the documented JSON: not JSON at all, larger than 1 MiB, or a
-	// success without the room's uuid, hostUrl or guestUrl, or the call's id.
+	// not the documented JSON: not JSON, over 1 MiB, or a success without
+	// the room's uuid, hostUrl or guestUrl, or the call's id.
 	ErrUnexpectedResponse = errors.New("gurulize: unexpected response")
-
-	// ErrInvalidConfig is matched by the *ValidationError of a setting that
+	// ErrInvalidConfig is matched by the *ValidationError of a setting
 	// NewClient, NewClientFromEnv or a handler constructor cannot use.
 	ErrInvalidConfig = errors.New("gurulize: invalid configuration")
-
-	// ErrRetryLater, returned by the function of a callback handler (or
-	// wrapped in its error, as in fmt.Errorf("%w: %w", ErrRetryLater, err)),
-	// makes the handler answer 503 Service Unavailable instead of 500: the
-	// callback was not stored, and a delivery later may succeed (a database
-	// that is down or restarting, a lock timeout). Other errors answer 500.
-	// The provider does not document whether it delivers a refused callback
-	// again.
+	// ErrRetryLater, returned by a callback handler's function (or wrapped,
+	// as in fmt.Errorf("%w: %w", ErrRetryLater, err)), answers 503 instead of
+	// 500: the callback was not stored and a later delivery may be (a
+	// database that is down or restarting). Whether the provider delivers a
+	// refused callback again is not documented.
 	ErrRetryLater = errors.New("gurulize: try again later")
 )
 

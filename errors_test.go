@@ -88,7 +88,7 @@ func TestAPIErrors(t *testing.T) {
 		{
 			name:    "truncated JSON",
 			handler: replyRaw(http.StatusOK, "application/json", `{"uuid":"abc","hostUrl":"https://`),
-			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "ends early",
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "not the documented JSON",
 		},
 		{
 			name:    "JSON array",
@@ -98,12 +98,12 @@ func TestAPIErrors(t *testing.T) {
 		{
 			name:    "wrong field type",
 			handler: replyRaw(http.StatusOK, "application/json", `{"uuid":42,"id":[]}`),
-			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "has the wrong type",
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "not the documented JSON",
 		},
 		{
 			name:    "syntax error",
 			handler: replyRaw(http.StatusOK, "application/json", `{"uuid" "x"}`),
-			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "invalid JSON at byte 9",
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "not the documented JSON",
 		},
 		{
 			name:    "room without uuid",

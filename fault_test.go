@@ -387,7 +387,7 @@ func faultCases() []faultCase {
 			handler: func(*faultEnv) http.HandlerFunc {
 				return replyRaw(http.StatusOK, "application/json", `{"success":true,"id":7,"uuid":"444f4061","hostUrl":"https://webrtc.gurulize.com/?rop=V_US2qRjrTFn&urp=gN-mYT-host-token`)
 			},
-			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, "ends early"),
+			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, "not the documented JSON"),
 			attempts: 1, served: 1, conns: connReused,
 		},
 		{
@@ -401,7 +401,7 @@ func faultCases() []faultCase {
 			handler: func(*faultEnv) http.HandlerFunc {
 				return replyRaw(http.StatusOK, "application/json", `{"success":"yes","id":{"n":7},"uuid":42,"hostUrl":"https://webrtc.gurulize.com/?rop=V_US2qRjrTFn&urp=gN-mYT-host-token","guestUrl":"https:\/\/webrtc.gurulize.com\/?rop=GFPyacAAOrPc\u0026urp=gN-mYT-guest-token"}`)
 			},
-			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, "has the wrong type"),
+			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, "not the documented JSON"),
 			attempts: 1, served: 1, conns: connReused,
 		},
 		{

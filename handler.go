@@ -40,27 +40,15 @@ type HandlerOption func(*handler) error
 // empty token is invalid, so a missing setting cannot leave the endpoint
 // open.
 func WithCallbackToken(token string) HandlerOption {
-	return func(h *handler) error {
-		if token == "" {
-			return configError("WithCallbackToken", "token is empty")
-		}
-		sum := sha256.Sum256([]byte(token))
-		h.tokenHash = sum[:]
-		return nil
-	}
+	sum := sha256.Sum256([]byte(token))
+	return setting("WithCallbackToken", token == "", "token is empty", func(h *handler) { h.tokenHash = sum[:] })
 }
 
 // WithCallbackBodyLimit sets the largest request body the handler reads, in
 // bytes; a larger one gets 413. The default is 64 KiB; a limit below 1 is
 // invalid.
 func WithCallbackBodyLimit(n int64) HandlerOption {
-	return func(h *handler) error {
-		if n < 1 {
-			return configError("WithCallbackBodyLimit", fmt.Sprintf("limit must be positive, got %d", n))
-		}
-		h.limit = n
-		return nil
-	}
+	return setting("WithCallbackBodyLimit", n < 1, fmt.Sprintf("limit must be positive, got %d", n), func(h *handler) { h.limit = n })
 }
 
 // WithCallbackLogger logs each request the handler answers: a debug record
@@ -70,13 +58,7 @@ func WithCallbackBodyLimit(n int64) HandlerOption {
 // URL or the token. The default logs nothing but a panic of the function,
 // which goes to slog.Default().
 func WithCallbackLogger(l *slog.Logger) HandlerOption {
-	return func(h *handler) error {
-		if l == nil {
-			return configError("WithCallbackLogger", "logger is nil")
-		}
-		h.logger = l
-		return nil
-	}
+	return setting("WithCallbackLogger", l == nil, "logger is nil", func(h *handler) { h.logger = l })
 }
 
 // NewVideoEventHandler returns an http.Handler for the provider's video room

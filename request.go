@@ -104,14 +104,14 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, form string, n int
 	start := time.Now()
 	resp, err := c.client().Do(req)
 	if err != nil {
-		err = c.transportError(req, err)
+		err = c.urlError(req.Method, req.URL.String(), err)
 		c.log(ctx, req, n, 0, start, err)
 		return nil, retryAdvice{ok: (trace.neverConnected() || unprocessed(err)) && ctx.Err() == nil}, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes+1))
 	if err != nil {
-		err = c.transportError(req, err)
+		err = c.urlError(req.Method, req.URL.String(), err)
 		c.log(ctx, req, n, resp.StatusCode, start, err)
 		return nil, retryAdvice{}, err
 	}
@@ -188,30 +188,11 @@ func (c *Client) decode(resp *http.Response, raw []byte) (*reply, error) {
 		}
 		return nil, newAPIError(status, c.secrets().redactor().String(msg))
 	case jsonErr != nil:
-		return nil, unexpectedResponse(status, "reply is not the documented JSON ("+describeJSONError(jsonErr)+"): "+c.excerpt(raw))
+		return nil, unexpectedResponse(status, "reply is not the documented JSON: "+c.excerpt(raw))
 	case rep.Success != nil && !*rep.Success:
 		return nil, newAPIError(status, c.secrets().redactor().String(rep.Message))
 	}
 	return rep, nil
-}
-
-// describeJSONError says what is wrong with a reply in the reply's terms,
-// without naming the SDK's internal types.
-func describeJSONError(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF) || err.Error() == "unexpected end of JSON input":
-		return "it ends early"
-	case errors.As(err, &syn):
-		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
-	case errors.As(err, &typ) && typ.Field != "":
-		return fmt.Sprintf("field %q has the wrong type: JSON %s", typ.Field, typ.Value)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("JSON %s where an object was expected", typ.Value)
-	default:
-		return "a field has the wrong type"
-	}
 }
 
 // excerptBytes is how much of an unexpected body an error quotes.
@@ -235,27 +216,21 @@ func (c *Client) excerpt(raw []byte) string {
 	return strconv.Quote(s)
 }
 
-// urlError is the *url.Error of a request that failed before or outside
-// net/http, with every secret masked.
+// urlError returns err, from net/http or before it, as a *url.Error for
+// the request, with its URL and message redacted: they carry the query
+// string, and so the password.
 func (c *Client) urlError(method, rawURL string, err error) error {
 	red := c.secrets().redactor()
-	u, perr := url.Parse(rawURL)
-	if perr != nil {
-		return &url.Error{Op: opName(method), URL: red.String(rawURL), Err: red.Error(err)}
-	}
-	return &url.Error{Op: opName(method), URL: red.URL(u, "password"), Err: red.Error(err)}
-}
-
-// transportError redacts an error from the HTTP client: its URL and message
-// carry the query string, and so the password.
-func (c *Client) transportError(req *http.Request, err error) error {
-	red := c.secrets().redactor()
-	op := opName(req.Method)
+	op := opName(method)
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		op, err = ue.Op, ue.Err
 	}
-	return &url.Error{Op: op, URL: red.URL(req.URL, "password"), Err: red.Error(err)}
+	u, perr := url.Parse(rawURL)
+	if perr != nil {
+		return &url.Error{Op: op, URL: red.String(rawURL), Err: red.Error(err)}
+	}
+	return &url.Error{Op: op, URL: red.URL(u, "password"), Err: red.Error(err)}
 }
 
 func opName(method string) string { return method[:1] + strings.ToLower(method[1:]) }

@@ -73,9 +73,13 @@ func forms(s string) []string {
 	}
 	var out []string
 	for _, f := range base {
-		out = append(out, f, lowerHex(f), Printable(f))
+		out = append(out, f, lowerHex(f))
+		// A form that cleaning leaves blank would mask every run of spaces.
+		if p := Printable(f); strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
 	}
-	return slices.DeleteFunc(out, func(f string) bool { return strings.TrimSpace(f) == "" })
+	return out
 }
 
 // percentEncode escapes every byte of s as %XX but ASCII letters, digits and
