@@ -141,6 +141,32 @@
 // state has proven its handlers idempotent and order-independent.
 // [Server.Deliveries] records every delivery, attempts included.
 //
+// # Recordings
+//
+// A recording is callbacks as an endpoint received them, one JSON object
+// per line ("gurulize listen --record FILE" writes one; [WriteRecording]
+// too). Check one into testdata/ and [ReadRecordingFile] and [Replay] play
+// it into your handler in a test, returning what each delivery got
+// ([ReplayTo] plays it to a URL; [RoomCallbacks] and [CallCallbacks] make
+// the callbacks of a script without a Server). Format version 1, one line
+// ([RecordingVersion]):
+//
+//	{"version":1,"time":"2026-12-01T12:00:00.412Z","method":"POST",
+//	 "path":"/gurulize/video/{token}","query":"","contentType":"application/json",
+//	 "body":"{\"code\":\"JOIN\",…}"}
+//
+// version is the format's version (1); time when the request arrived
+// (RFC 3339, UTC); method, path (escaped, from "/") and query (raw,
+// without "?") as sent; contentType the Content-Type header; body the body
+// byte for byte as a JSON string, or, when it is not valid UTF-8,
+// bodyBase64 instead (standard base64). The callback token never appears:
+// wherever it was (a path segment, a query value, anywhere in the path,
+// query or body) it is written {token} ([TokenPlaceholder]), and replaying
+// puts the token of [ReplayOptions] back. Readers ignore fields they do not
+// know; a change that older readers would misread takes a new version,
+// which they refuse. A last line cut short ([ErrTruncatedRecording]) is
+// reported with its number, and the lines before it are still returned.
+//
 // # Without a socket
 //
 // [RegisterResponders] installs the same validation and records on an

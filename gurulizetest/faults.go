@@ -36,7 +36,7 @@ type Faults struct {
 }
 
 // shuffled returns a permutation of items that differs from their order.
-func shuffled(items []callback, seed, seq uint64) []callback {
+func shuffled[T any](items []T, seed, seq uint64) []T {
 	rng := rand.New(rand.NewPCG(seed, seq))
 	perm := rng.Perm(len(items))
 	identity := true
@@ -49,7 +49,7 @@ func shuffled(items []callback, seed, seq uint64) []callback {
 	if identity {
 		perm[0], perm[1] = perm[1], perm[0]
 	}
-	out := make([]callback, len(items))
+	out := make([]T, len(items))
 	for i, p := range perm {
 		out[i] = items[p]
 	}

@@ -40,8 +40,10 @@ const usage = `gurulize: Gurulize video rooms, click-to-calls and callbacks from
 Usage:
   gurulize room create   --duration 45m --start now [flags]
   gurulize call register --caller 5321234567 --callee 5427654321 --max-duration 10m [flags]
-  gurulize listen        [--addr 127.0.0.1:8080] [--token T]
+  gurulize listen        [--addr 127.0.0.1:8080] [--token T] [--record FILE]
   gurulize fake          [--addr 127.0.0.1:8090] [--video-callback URL] [--voice-callback URL]
+  gurulize trigger room|call SCENARIO --to URL [--time-scale N] [--duplicate] [--reorder]
+  gurulize replay        FILE --to BASE_URL [--token T] [--speed N] [--duplicate] [--reorder]
   gurulize --version
 
 Run "gurulize <command> --help" for a command's flags and examples.
@@ -69,6 +71,15 @@ Usage:
   gurulize call register --caller 5321234567 --callee 5427654321 --max-duration 10m [flags]
 
 Run "gurulize call register --help" for its flags and examples.
+`,
+	"trigger": `gurulize trigger: play a scenario's callbacks into your endpoint.
+
+Usage:
+  gurulize trigger room SCENARIO --to URL [flags]
+  gurulize trigger call SCENARIO --to URL [flags]
+
+Run "gurulize trigger room --help" or "gurulize trigger call --help" for the
+scenarios, flags and examples.
 `,
 }
 
@@ -111,6 +122,10 @@ func Run(ctx context.Context, sys IO, args []string) int {
 		return listen(ctx, sys, rest)
 	case "fake":
 		return fake(ctx, sys, rest)
+	case "trigger room", "trigger call":
+		return trigger(ctx, sys, strings.TrimPrefix(cmd, "trigger "), rest)
+	case "replay":
+		return replayCommand(ctx, sys, rest)
 	}
 	help := usage
 	if g, ok := groups[args[0]]; ok {

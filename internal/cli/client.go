@@ -81,27 +81,13 @@ func (f *clientFlags) client(sys IO) (*gurulize.Client, error) {
 		opts = append(opts, gurulize.WithLanguage(gurulize.Language(v)))
 	}
 	c, err := gurulize.NewClient(username, password, opts...)
-	if setting, reason, ok := configProblem(err); ok {
-		return nil, usageError{name: from[setting], msg: cliWording.Replace(reason)}
-	}
-	return c, err
-}
-
-// configProblem returns the setting and reason of a configuration error
-// from NewClient: today a *gurulize.ConfigError, whose Setting is the
-// option's name ("WithVideoURL") or "username" / "password"; once the SDK
-// reports these as a *gurulize.ValidationError with the same names in
-// Field, only the first case below remains.
-func configProblem(err error) (setting, reason string, ok bool) {
+	// A setting NewClient cannot use names the option ("WithVideoURL") or
+	// "username" / "password": say which flag or variable it came from.
 	var ve *gurulize.ValidationError
 	if errors.As(err, &ve) {
-		return ve.Field, ve.Reason, true
+		return nil, usageError{name: from[ve.Field], msg: cliWording.Replace(ve.Reason)}
 	}
-	var ce *gurulize.ConfigError
-	if errors.As(err, &ce) {
-		return ce.Setting, ce.Reason, true
-	}
-	return "", "", false
+	return c, err
 }
 
 // cliWording rewrites the SDK's advice, which names Go options, in the

@@ -49,6 +49,7 @@ func listen(ctx context.Context, sys IO, args []string) int {
 	token := fs.String("token", "", "shared secret the callback URLs must carry (default $GURULIZE_CALLBACK_TOKEN)")
 	noToken := fs.Bool("no-token", false, "accept callbacks without a token on a non-loopback --addr")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	record := fs.String("record", "", "append every callback received to this file, one JSON object per line, the token written {token} (see gurulize replay)")
 	if code, ok := fs.parse(sys, args); !ok {
 		return code
 	}
@@ -57,6 +58,14 @@ func listen(ctx context.Context, sys IO, args []string) int {
 	}
 	if *token != "" && *noToken {
 		return fail(sys, "listen", *asJSON, usageError{name: "--no-token", msg: "contradicts --token (or GURULIZE_CALLBACK_TOKEN): give one or the other"})
+	}
+	var rec *recorder
+	if *record != "" {
+		var err error
+		if rec, err = openRecorder(*record, *token, sys.Stderr); err != nil {
+			return fail(sys, "listen", *asJSON, usageError{name: "--record", msg: escape(err.Error())})
+		}
+		defer rec.Close()
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -70,13 +79,16 @@ func listen(ctx context.Context, sys IO, args []string) int {
 	}
 	p := &printer{out: sys.Stdout, json: *asJSON, color: sys.Terminal && sys.Getenv("NO_COLOR") == ""}
 	srv := &http.Server{
-		Handler:           newListenMux(p, *token),
+		Handler:           rec.wrap(newListenMux(p, *token)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      10 * time.Second,
 		IdleTimeout:       60 * time.Second,
 	}
 	p.listening(ln.Addr().String(), *token)
+	if rec != nil {
+		p.line(map[string]any{"type": "recording", "file": *record}, "recording callbacks to "+escape(*record))
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
