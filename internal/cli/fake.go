@@ -6,6 +6,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -55,8 +56,13 @@ func fake(ctx context.Context, sys IO, args []string) int {
 		gurulizetest.WithAccount(*username, *password),
 		gurulizetest.WithFaults(gurulizetest.Faults{Duplicate: *duplicate, Reorder: *reorder}),
 	}
-	if *scale < 0 {
-		return fail(sys, "fake", *asJSON, usageError{name: "--time-scale", msg: "must not be negative"})
+	switch {
+	case *scale < 0 || math.IsNaN(*scale) || math.IsInf(*scale, 0):
+		return fail(sys, "fake", *asJSON, usageError{name: "--time-scale", msg: fmt.Sprintf("must be a positive number, or 0 to send every callback at once; got %v", *scale)})
+	case *username == "":
+		return fail(sys, "fake", *asJSON, usageError{name: "--username", msg: "must not be empty"})
+	case *password == "":
+		return fail(sys, "fake", *asJSON, usageError{name: "--password", msg: "must not be empty"})
 	}
 	if *scale > 0 {
 		opts = append(opts, gurulizetest.WithTimeScale(*scale))
@@ -69,7 +75,7 @@ func fake(ctx context.Context, sys IO, args []string) int {
 	}
 	srv, err := gurulizetest.NewServer(opts...)
 	if err != nil {
-		return fail(sys, "fake", *asJSON, usageError{name: fakeFlag(err.Error()), msg: err.Error()})
+		return fail(sys, "fake", *asJSON, fakeError(err))
 	}
 	defer srv.Close()
 
@@ -136,16 +142,25 @@ func orNone(u, flagName string) string {
 	return u
 }
 
-// fakeFlag names the flag behind an error from gurulizetest.NewServer.
-func fakeFlag(msg string) string {
-	for _, f := range []struct{ needle, flag string }{
-		{"WithAddr", "--addr"}, {"listening on", "--addr"},
-		{"WithVideoCallbackURL", "--video-callback"}, {"WithVoiceCallbackURL", "--voice-callback"},
-		{"WithAccount", "--username"}, {"WithTimeScale", "--time-scale"},
-	} {
-		if strings.Contains(msg, f.needle) {
-			return f.flag
+// fakeOptions names, for each option the command passes to
+// gurulizetest.NewServer that can fail, its flag. The checks above leave
+// only these to fail.
+var fakeOptions = []struct{ option, flag string }{
+	{"WithAddr", "--addr"}, {"listening on", "--addr"},
+	{"WithVideoCallbackURL", "--video-callback"}, {"WithVoiceCallbackURL", "--voice-callback"},
+}
+
+// fakeError reports an error from gurulizetest.NewServer, which names the
+// option ("gurulizetest: WithAddr(\"x\"): why"), as the flag and the why.
+func fakeError(err error) usageError {
+	msg := strings.TrimPrefix(err.Error(), "gurulizetest: ")
+	for _, o := range fakeOptions {
+		if rest, ok := strings.CutPrefix(msg, o.option); ok {
+			if _, why, found := strings.Cut(rest, ": "); found {
+				rest = why
+			}
+			return usageError{name: o.flag, msg: rest}
 		}
 	}
-	return "--addr"
+	return usageError{name: "--addr", msg: msg}
 }
