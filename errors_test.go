@@ -93,7 +93,7 @@ func TestAPIErrors(t *testing.T) {
 		{
 			name:    "JSON array",
 			handler: replyRaw(http.StatusOK, "application/json", `[1,2]`),
-			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "array where an object",
+			kinds:   []string{"video", "voice"}, status: 200, is: gurulize.ErrUnexpectedResponse, has: "not the documented JSON",
 		},
 		{
 			name:    "wrong field type",
