@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -60,23 +61,33 @@ func freshSchema(tb testing.TB) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	require.NoError(tb, err, "connecting to DATABASE_URL")
+	conn := connect(tb, base)
 	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize())
+	_, err := conn.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize())
 	require.NoError(tb, err)
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if !assert.NoError(tb, err, "connecting to drop the test schema") {
-			return
-		}
+		conn := connect(tb, base)
 		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{name}.Sanitize()+" CASCADE")
+		_, err := conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{name}.Sanitize()+" CASCADE")
 		assert.NoError(tb, err)
 	})
 	return withParam(base, "search_path", name)
+}
+
+// connect opens one connection to dsn, which may carry pool settings such
+// as pool_max_conns, as DATABASE_URL may; it is closed when the test ends.
+func connect(tb testing.TB, dsn string) *pgx.Conn {
+	tb.Helper()
+	cfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(tb, err, "parsing DATABASE_URL")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
+	require.NoError(tb, err, "connecting to DATABASE_URL")
+	tb.Cleanup(func() { _ = conn.Close(context.Background()) })
+	return conn
 }
 
 // withParam adds a run-time parameter to a connection string, a URL or

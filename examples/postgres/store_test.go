@@ -112,12 +112,8 @@ func TestFirstEventsOfANewRoomRacingAreBothKept(t *testing.T) {
 	dsn := freshSchema(t)
 	s := openStore(t, dsn)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	watcher, err := pgx.Connect(ctx, dsn)
-	require.NoError(t, err)
-	defer watcher.Close(ctx)
+	conn := connect(t, dsn)
+	watcher := connect(t, dsn)
 
 	evA := videoEvent("new-room", gurulize.EventJoin, gurulize.SourceHost, 0)
 	evB := videoEvent("new-room", gurulize.EventJoin, gurulize.SourceGuest, time.Second)
@@ -176,12 +172,8 @@ func TestSerializationFailuresAreRetried(t *testing.T) {
 	// collide stores the second event of room while the test changes the
 	// room's row under the Store's feet.
 	collide := func(t *testing.T, s *Store, room string) error {
-		conn, err := pgx.Connect(ctx, dsn)
-		require.NoError(t, err)
-		defer conn.Close(ctx)
-		watcher, err := pgx.Connect(ctx, dsn)
-		require.NoError(t, err)
-		defer watcher.Close(ctx)
+		conn := connect(t, dsn)
+		watcher := connect(t, dsn)
 
 		tx, err := conn.Begin(ctx)
 		require.NoError(t, err)
