@@ -13,6 +13,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -525,6 +526,9 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, n int) (*apiReply, 
 	req.Header["Accept"] = cfg.headers.accept
 	if r.body != "" {
 		req.Header["Content-Type"] = cfg.headers.form
+		// Without GetBody, net/http cannot rewind the body, so its HTTP/2
+		// transport cannot resend the POST after a stream reset.
+		req.GetBody = nil
 	} else {
 		forbidReplay(req)
 	}
@@ -534,7 +538,7 @@ func (c *Client) attempt(ctx context.Context, r *apiRequest, n int) (*apiReply, 
 	if err != nil {
 		err = c.transportError(req, err)
 		c.log(ctx, req, n, 0, start, err)
-		return nil, retryAdvice{ok: tr.neverConnected() && ctx.Err() == nil}, err
+		return nil, retryAdvice{ok: (tr.neverConnected() || unprocessed(err)) && ctx.Err() == nil}, err
 	}
 	raw, err := readBody(resp.Body)
 	resp.Body.Close()
@@ -841,6 +845,16 @@ func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*ht
 		return nil
 	}
 }
+
+// unprocessedRe matches the error net/http's HTTP/2 transport returns when
+// it would have resent a request it cannot rewind after the server said it
+// did not process it: a REFUSED_STREAM reset, or a GOAWAY that excludes the
+// stream. net/http exposes no type for either, only this text.
+var unprocessedRe = regexp.MustCompile(`http2: Transport: cannot retry err \[(stream error: stream ID \d+; REFUSED_STREAM; received from peer|http2: Transport received Server's graceful shutdown GOAWAY)\]`)
+
+// unprocessed reports whether err says the server did not process the
+// request (see unprocessedRe), which makes it safe to send again.
+func unprocessed(err error) bool { return unprocessedRe.MatchString(err.Error()) }
 
 // connTrace records whether the transport set out to get a connection for an
 // attempt and whether it ever got one. An attempt that asked for a connection

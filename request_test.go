@@ -21,17 +21,17 @@ func TestRedirectOnSameHostIsFollowed(t *testing.T) {
 	var b *backend
 	c, b = newTestClient(t, "httptest", func(w http.ResponseWriter, r *http.Request) {
 		if b.Count() == 1 {
-			http.Redirect(w, r, r.URL.String(), http.StatusTemporaryRedirect)
+			http.Redirect(w, r, r.URL.String(), http.StatusFound)
 			return
 		}
 		both(w, r)
 	})
-	reg, err := c.RegisterCall(context.Background(), validCall())
+	room, err := c.CreateVideoRoom(context.Background(), validRoom())
 	require.NoError(t, err)
-	assert.Equal(t, int64(2), reg.ID)
+	assert.NotEmpty(t, room.UUID)
 	reqs := b.Requests()
 	require.Len(t, reqs, 2)
-	assert.Equal(t, reqs[0].Form, reqs[1].Form, "a 307 repeats the same form")
+	assert.Equal(t, reqs[0].Query, reqs[1].Query, "a 302 of the GET repeats its query")
 
 	// The caller's own redirect policy still applies on the same host.
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return errors.New("no redirects here") }}
@@ -58,7 +58,10 @@ func TestDefaultClientRedirectLimit(t *testing.T) {
 		hits   int32
 	}{
 		{"video", http.StatusFound, 10},
-		{"voice", http.StatusTemporaryRedirect, 10},
+		{"voice", http.StatusFound, 10},
+		// A 307 or 308 would resend the request with its body: net/http
+		// needs to rewind it for that, which the client never allows.
+		{"voice", http.StatusTemporaryRedirect, 1},
 		{"video", http.StatusTemporaryRedirect, 1},
 	}
 	for _, tt := range tests {
