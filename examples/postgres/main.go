@@ -24,7 +24,9 @@
 // provider may deliver them again. SIGINT or SIGTERM stops the server
 // gracefully: requests in flight are finished.
 //
-// The tests run several replicas against a real PostgreSQL:
+// The tests run several replicas against a real PostgreSQL, the one at
+// DATABASE_URL; one of them restarts it with scripts/postgres.sh restart, so
+// it must be the server that script started:
 //
 //	cd examples/postgres && go test -race ./...
 package main

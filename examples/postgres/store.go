@@ -310,7 +310,11 @@ func unavailable(err error) bool {
 	if !errors.As(err, &pgErr) {
 		return true // from the driver or the network, not from a statement
 	}
-	switch pgErr.Code[:2] {
+	class := pgErr.Code // five characters, the first two the class
+	if len(class) > 2 {
+		class = class[:2]
+	}
+	switch class {
 	case "08", "40", "53", "57", "58": // connection, rollback, resources, operator intervention, system
 		return true
 	}
