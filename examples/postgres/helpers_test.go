@@ -111,7 +111,7 @@ func openStore(tb testing.TB, dsn string) *Store {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := Open(ctx, dsn)
+	s, err := Open(ctx, dsn, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(tb, err)
 	tb.Cleanup(s.Close)
 	return s

@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logger 
 		return usageError("set " + tokenEnv + " to a long random string of letters, digits, '-' and '_'")
 	}
 
-	store, err := Open(ctx, databaseURL)
+	store, err := Open(ctx, databaseURL, logger)
 	if err != nil {
 		return err
 	}

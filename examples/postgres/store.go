@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
@@ -116,10 +117,11 @@ type Store struct {
 
 // Open connects to the database at databaseURL (a URL or key=value string;
 // pool settings such as pool_max_conns may be given in it) and creates the
-// tables if they do not exist. While the database refuses connections, as one
-// that is starting does, it tries again until ctx ends. The error never
-// repeats databaseURL, which may hold a password.
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
+// tables if they do not exist. While the database is unavailable, as one that
+// is starting is, it logs a warning and tries again every second until ctx
+// ends. Neither the error nor the log repeats databaseURL, which may hold a
+// password.
+func Open(ctx context.Context, databaseURL string, logger *slog.Logger) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL connection string")
@@ -134,6 +136,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		if err == nil || !unavailable(err) {
 			break
 		}
+		logger.WarnContext(ctx, "database unavailable; trying again in 1s", "error", err)
 		select {
 		case <-ctx.Done():
 			pool.Close()

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -226,7 +227,7 @@ func TestReplicasCreateTheTablesAtOnce(t *testing.T) {
 			<-start
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			s, err := Open(ctx, dsn)
+			s, err := Open(ctx, dsn, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err == nil {
 				s.Close()
 			}
@@ -342,4 +343,86 @@ func TestRoutes(t *testing.T) {
 	status, body := get(t, u, "/calls/7/changes")
 	assert.Equal(t, http.StatusOK, status)
 	assert.True(t, strings.HasPrefix(string(body), `[{"version":1,"summary":{"ID":7,"Outcome":"PENDING",`), "%s", body)
+}
+
+// A replica that starts before its database waits for it: Open logs that
+// the database is unavailable and tries again until it answers. The
+// database here is reached through a loopback forwarder that starts
+// listening a moment after Open began.
+func TestOpenWaitsForTheDatabase(t *testing.T) {
+	dsn := freshSchema(t)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	target := net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port)))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().(*net.TCPAddr)
+	require.NoError(t, ln.Close())
+	later := withParam(withParam(dsn, "host", "127.0.0.1"), "port", strconv.Itoa(addr.Port))
+
+	var mu sync.Mutex
+	var open []io.Closer // the forwarder and its connections
+	closed := false
+	keep := func(c io.Closer) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if closed {
+			c.Close()
+			return false
+		}
+		open = append(open, c)
+		return true
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		closed = true
+		for _, c := range open {
+			c.Close()
+		}
+	})
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		fwd, err := net.Listen("tcp", addr.String())
+		if !assert.NoError(t, err) || !keep(fwd) {
+			return
+		}
+		for {
+			in, err := fwd.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			if !keep(in) {
+				out.Close()
+				return
+			}
+			if !keep(out) {
+				return
+			}
+			go func() { _, _ = io.Copy(out, in) }()
+			go func() { _, _ = io.Copy(in, out) }()
+		}
+	}()
+
+	var logs logBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	s, err := Open(ctx, later, slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	assert.GreaterOrEqual(t, time.Since(start), time.Second)
+	assert.Contains(t, logs.String(), "database unavailable; trying again")
+	require.NoError(t, s.SaveVideoEvent(ctx, videoEvent("room", gurulize.EventJoin, gurulize.SourceHost, 0)))
+
+	// Until ctx ends, and no longer.
+	short, cancelShort := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancelShort()
+	_, err = Open(short, withParam(dsn, "port", "1"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
