@@ -186,13 +186,16 @@ func BenchmarkRegisterCall(b *testing.B) {
 }
 
 // BenchmarkConcurrentCalls: 64 callers share one client, as a web server's
-// handlers would, over http.DefaultTransport. It reports the TCP connections
-// opened per 10,000 calls beside the hand-written baseline on
-// http.DefaultClient. Run it with -benchtime=10000x.
+// handlers would: the hand-written baseline and the SDK on
+// http.DefaultClient (2 idle connections per host), and the SDK's own
+// default client (the process-wide pool). It reports the TCP connections
+// the run opened: run it with -benchtime=20000x for the connections of
+// 20,000 calls, as BENCHMARKS.md does.
 func BenchmarkConcurrentCalls(b *testing.B) {
 	const callers = 64
 	start := time.UnixMilli(1597148937000)
 	ctx := context.Background()
+	req := gurulize.VideoRoomRequest{Duration: 50 * time.Minute, StartAt: start, EndHow: gurulize.EndAutomatic, EndWhen: gurulize.EndAtEndTime}
 	run := func(b *testing.B, call func(endpoint string) func() error) {
 		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 		srv, conns := countingServer(b, benchHandler())
@@ -215,7 +218,19 @@ func BenchmarkConcurrentCalls(b *testing.B) {
 		}
 		wg.Wait()
 		b.StopTimer()
-		b.ReportMetric(float64(conns.Load())*10000/float64(b.N), "conns/10kcalls")
+		b.ReportMetric(float64(conns.Load()), "conns")
+	}
+	sdk := func(opts ...gurulize.Option) func(endpoint string) func() error {
+		return func(endpoint string) func() error {
+			c, err := gurulize.NewClient(testUser, testPassword, append(opts, gurulize.WithVideoURL(endpoint))...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return func() error {
+				_, err := c.CreateVideoRoom(ctx, req)
+				return err
+			}
+		}
 	}
 	b.Run("impl=baseline", func(b *testing.B) {
 		run(b, func(endpoint string) func() error {
@@ -225,19 +240,49 @@ func BenchmarkConcurrentCalls(b *testing.B) {
 			}
 		})
 	})
+	b.Run("impl=sdk-on-DefaultClient", func(b *testing.B) { run(b, sdk(gurulize.WithHTTPClient(http.DefaultClient))) })
+	b.Run("impl=sdk", func(b *testing.B) { run(b, sdk()) })
+}
+
+// BenchmarkPerTenantCall: a client built for each call, as a server with a
+// client per tenant (or per request) does, beside the hand-written call.
+func BenchmarkPerTenantCall(b *testing.B) {
+	srv := benchServer(b)
+	endpoint := srv.URL + "/webrtc-meeting/room/create"
+	start := time.UnixMilli(1597148937000)
+	ctx := context.Background()
+	b.Run("impl=baseline", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := handCreateRoom(ctx, http.DefaultClient, endpoint, testUser, testPassword, 50*time.Minute, start); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("impl=sdk", func(b *testing.B) {
-		run(b, func(endpoint string) func() error {
+		req := gurulize.VideoRoomRequest{Duration: 50 * time.Minute, StartAt: start}
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
 			c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVideoURL(endpoint))
 			if err != nil {
 				b.Fatal(err)
 			}
-			req := gurulize.VideoRoomRequest{Duration: 50 * time.Minute, StartAt: start, EndHow: gurulize.EndAutomatic, EndWhen: gurulize.EndAtEndTime}
-			return func() error {
-				_, err := c.CreateVideoRoom(ctx, req)
-				return err
+			if _, err := c.CreateVideoRoom(ctx, req); err != nil {
+				b.Fatal(err)
 			}
-		})
+		}
 	})
+}
+
+// BenchmarkNewClient is what building a client costs, options included.
+func BenchmarkNewClient(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVoiceURL("https://voice.gurulize.test/c2c"),
+			gurulize.WithLanguage(gurulize.English), gurulize.WithUserAgent("myapp/1.2"), gurulize.WithTimeout(10*time.Second)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // canned answers every request with 200 and body, without a network.

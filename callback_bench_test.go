@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -223,51 +224,34 @@ func BenchmarkVoiceHandler(b *testing.B) {
 	})
 }
 
-// roomEvent returns the i-th event of one long room: joins, meetings and
-// breaks, in order, one second apart.
-func roomEvent(room string, i int, from time.Time) gurulize.VideoEvent {
-	cycle := [...]struct {
-		code   gurulize.VideoEventCode
-		source gurulize.EventSource
-		reason gurulize.EndReason
-	}{
-		{gurulize.EventJoin, gurulize.SourceHost, ""},
-		{gurulize.EventJoin, gurulize.SourceGuest, ""},
-		{gurulize.EventRoomActivated, gurulize.SourceGuest, ""},
-		{gurulize.EventMeetingStarted, gurulize.SourceGuest, ""},
-		{gurulize.EventLeft, gurulize.SourceGuest, ""},
-		{gurulize.EventMeetingEnded, gurulize.SourceHost, gurulize.ReasonHangup},
-	}
-	c := cycle[i%len(cycle)]
-	return gurulize.VideoEvent{
-		Code: c.code, Source: c.source, Reason: c.reason, RoomUUID: room,
-		ReceivedAt:           from.Add(time.Duration(i) * time.Second),
-		MeetingTotalDuration: time.Duration(i) * time.Second,
-	}
-}
-
-// BenchmarkRoomTrackerApply applies new events to rooms that have already
-// seen 10 or 10,000: the cost per event must not grow with the history.
-func BenchmarkRoomTrackerApply(b *testing.B) {
+// BenchmarkMeetingStarted: what a MEETING_STARTED costs in a room that
+// grows to 2 or to 1,000 meetings (the most a room remembers): each
+// operation builds such a room in a tracker, one start after the other, and
+// ns/start and B/start divide its cost by the starts.
+func BenchmarkMeetingStarted(b *testing.B) {
 	from := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-	const rooms = 64
-	names := make([]string, rooms)
-	for r := range names {
-		names[r] = "room-" + strconv.Itoa(r)
-	}
-	for _, seen := range []int{10, 10000} {
-		b.Run("history="+strconv.Itoa(seen), func(b *testing.B) {
-			tr := gurulize.NewRoomTracker()
-			for _, room := range names {
-				for i := 0; i < seen; i++ {
-					tr.Apply(roomEvent(room, i, from))
-				}
+	for _, meetings := range []int{2, 1000} {
+		b.Run("meetings="+strconv.Itoa(meetings), func(b *testing.B) {
+			starts := make([]gurulize.VideoEvent, meetings)
+			for i := range starts {
+				starts[i] = gurulize.VideoEvent{Code: gurulize.EventMeetingStarted, Source: gurulize.SourceGuest,
+					RoomUUID: "r", ReceivedAt: from.Add(time.Duration(i) * time.Minute)}
 			}
-			b.ReportAllocs()
+			tr := gurulize.NewRoomTracker()
+			var mem runtime.MemStats
+			runtime.ReadMemStats(&mem)
+			before := mem.TotalAlloc
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				tr.Apply(roomEvent(names[i%rooms], seen+i/rooms, from))
+				for _, ev := range starts {
+					tr.Apply(ev)
+				}
+				tr.Forget("r")
 			}
+			b.StopTimer()
+			runtime.ReadMemStats(&mem)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*meetings), "ns/start")
+			b.ReportMetric(float64(mem.TotalAlloc-before)/float64(b.N*meetings), "B/start")
 		})
 	}
 }

@@ -33,8 +33,8 @@ func ExampleParseVideoEvent() {
 	fmt.Println(ev.MeetingTotalDuration)
 
 	_, err = gurulize.ParseVideoEvent([]byte(`{"code":"JOIN","roomUuid":"r","receivedTime":"yesterday"}`))
-	var ce *gurulize.CallbackError
-	fmt.Println(errors.Is(err, gurulize.ErrMalformedCallback), errors.As(err, &ce) && ce.Field == "receivedTime")
+	var ve *gurulize.ValidationError
+	fmt.Println(errors.Is(err, gurulize.ErrMalformedCallback), errors.As(err, &ve) && ve.Field == "receivedTime")
 	// Output:
 	// MEETING_ENDED SERVER END_MEETING_FORCED
 	// 2020-09-24T09:55:59.259Z
@@ -50,13 +50,13 @@ func ExampleParseVoiceStatus() {
 		return
 	}
 	fmt.Println(st.ID, st.Code, st.Time)
-	fmt.Println(st.Code.IsTerminal(), st.Code.IsFailure(), st.Code.Party())
+	fmt.Println(st.Code.IsTerminal(), st.Code.Party())
 
 	unknown, _ := gurulize.ParseVoiceStatus(url.Values{"id": {"7"}, "code": {"14"}, "time": {"1427116800"}})
 	fmt.Println(unknown.Code, unknown.Code.Known())
 	// Output:
 	// 7 CALLEE_BUSY 2015-03-23 13:19:03 +0000 UTC
-	// true true CALLEE
+	// true CALLEE
 	// VoiceStatusCode(14) false
 }
 
@@ -236,12 +236,12 @@ func ExampleRoomState() {
 
 func ExampleVoiceStatusCode() {
 	for _, c := range []gurulize.VoiceStatusCode{gurulize.StatusCallerConnected, gurulize.StatusCalleeRejected, gurulize.StatusCallerClosed, gurulize.StatusOutOfCredits, 14} {
-		fmt.Printf("%-20s terminal=%-5v failure=%-5v party=%q\n", c, c.IsTerminal(), c.IsFailure(), c.Party())
+		fmt.Printf("%-20s terminal=%-5v party=%q\n", c, c.IsTerminal(), c.Party())
 	}
 	// Output:
-	// CALLER_CONNECTED     terminal=false failure=false party="CALLER"
-	// CALLEE_REJECT        terminal=true  failure=true  party="CALLEE"
-	// CALLER_CLOSED        terminal=true  failure=false party="CALLER"
-	// OUT_OF_CREDITS       terminal=true  failure=true  party=""
-	// VoiceStatusCode(14)  terminal=false failure=false party=""
+	// CALLER_CONNECTED     terminal=false party="CALLER"
+	// CALLEE_REJECT        terminal=true  party="CALLEE"
+	// CALLER_CLOSED        terminal=true  party="CALLER"
+	// OUT_OF_CREDITS       terminal=true  party=""
+	// VoiceStatusCode(14)  terminal=false party=""
 }

@@ -385,7 +385,7 @@ func TestHandlerLogsWithoutToken(t *testing.T) {
 	assert.Contains(t, logs, `"status":405`)
 	assert.Contains(t, logs, `"msg":"gurulize: callback function failed"`)
 	assert.Contains(t, logs, `"error":"database is down"`)
-	assert.Contains(t, logs, `"code":"CALLER_CONNECTED"`)
+	assert.Contains(t, logs, `"code":"CALLER_CONNECTED"`, "a status logs its code by name")
 }
 
 type safeBuffer struct {
@@ -415,20 +415,33 @@ func TestHandlerConstructorsPanicOnMisuse(t *testing.T) {
 		opts []gurulize.HandlerOption
 		nil  bool
 	}{
-		{"nil function", "fn is nil", nil, true},
+		{"nil function", "%s: fn is nil", nil, true},
 		{"empty token", "WithCallbackToken: token is empty", []gurulize.HandlerOption{gurulize.WithCallbackToken("")}, false},
 		{"zero limit", "WithCallbackBodyLimit: limit must be positive, got 0", []gurulize.HandlerOption{gurulize.WithCallbackBodyLimit(0)}, false},
 		{"negative limit", "WithCallbackBodyLimit: limit must be positive, got -1", []gurulize.HandlerOption{gurulize.WithCallbackBodyLimit(-1)}, false},
 		{"nil logger", "WithCallbackLogger: logger is nil", []gurulize.HandlerOption{gurulize.WithCallbackLogger(nil)}, false},
-		{"nil option", "option 1 is nil", []gurulize.HandlerOption{gurulize.WithCallbackToken("t"), nil}, false},
+		{"nil option", "%s option 1: is nil", []gurulize.HandlerOption{gurulize.WithCallbackToken("t"), nil}, false},
 	}
 	for _, tt := range tests {
 		vf, sf := videoFn, voiceFn
 		if tt.nil {
 			vf, sf = nil, nil
 		}
-		assert.PanicsWithValue(t, "gurulize: NewVideoEventHandler: "+tt.want, func() { gurulize.NewVideoEventHandler(vf, tt.opts...) }, tt.name)
-		assert.PanicsWithValue(t, "gurulize: NewVoiceStatusHandler: "+tt.want, func() { gurulize.NewVoiceStatusHandler(sf, tt.opts...) }, tt.name)
+		// The panic is the same error an invalid client option returns.
+		for name, construct := range map[string]func(){
+			"NewVideoEventHandler":  func() { gurulize.NewVideoEventHandler(vf, tt.opts...) },
+			"NewVoiceStatusHandler": func() { gurulize.NewVoiceStatusHandler(sf, tt.opts...) },
+		} {
+			want := "gurulize: invalid " + strings.ReplaceAll(tt.want, "%s", name)
+			assert.PanicsWithError(t, want, construct, tt.name)
+			func() {
+				defer func() {
+					err, _ := recover().(error)
+					assert.ErrorIs(t, err, gurulize.ErrInvalidConfig, tt.name)
+				}()
+				construct()
+			}()
+		}
 	}
 	assert.NotPanics(t, func() { gurulize.NewVideoEventHandler(videoFn) })
 }
@@ -452,9 +465,9 @@ func TestHandlersOnUnusualRequests(t *testing.T) {
 	}{
 		{"video, nil body", video, &http.Request{Method: "POST", URL: &url.URL{Path: "/"}, Header: http.Header{}}, 400, "body is empty"},
 		{"video, body fails", video, &http.Request{Method: "POST", URL: &url.URL{Path: "/"}, Header: http.Header{}, Body: io.NopCloser(failingReader{}), ContentLength: -1}, 400, "cannot read request body"},
-		{"voice, body fails", voice, &http.Request{Method: "POST", URL: &url.URL{Path: "/"}, Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, Body: io.NopCloser(failingReader{}), ContentLength: -1}, 400, "form is not valid"},
+		{"voice, body fails", voice, &http.Request{Method: "POST", URL: &url.URL{Path: "/"}, Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, Body: io.NopCloser(failingReader{}), ContentLength: -1}, 400, "cannot read request body"},
 		{"voice, nil body", voice, &http.Request{Method: "POST", URL: &url.URL{Path: "/", RawQuery: "id=1&code=1&time=1"}, Header: http.Header{}}, 200, ""},
-		{"video, empty path", video, &http.Request{Method: "POST", URL: &url.URL{}, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"code":"JOIN","roomUuid":"r","receivedTime":1}`))}, 200, ""},
+		{"video, empty path", video, &http.Request{Method: "POST", URL: &url.URL{}, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"code":"JOIN","roomUuid":"r","receivedTime":1600938359259}`))}, 200, ""},
 	}
 	for _, tt := range tests {
 		w := httptest.NewRecorder()
@@ -575,4 +588,41 @@ func TestHandlersUnderSlowUploads(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestHandlerFunctionPanics: a panicking function gets the provider a 500,
+// not a dropped connection, and the panic is logged with its stack, through
+// the callback logger or, without one, slog.Default(). Not parallel: it
+// replaces slog.Default().
+func TestHandlerFunctionPanics(t *testing.T) {
+	seed := string(readTestdata(t, "video/seed-join.json"))
+	boom := func(context.Context, gurulize.VideoEvent) error { panic("nil map in the billing code") }
+	for _, withLogger := range []bool{true, false} {
+		var buf safeBuffer
+		logger := slog.New(slog.NewJSONHandler(&buf, nil))
+		var opts []gurulize.HandlerOption
+		if withLogger {
+			opts = append(opts, gurulize.WithCallbackLogger(logger))
+		} else {
+			saved := slog.Default()
+			slog.SetDefault(logger)
+			t.Cleanup(func() { slog.SetDefault(saved) })
+		}
+		srv := httptest.NewServer(gurulize.NewVideoEventHandler(boom, opts...))
+		got := send(t, "POST", srv.URL+"/", "application/json", strings.NewReader(seed))
+		srv.Close()
+		assert.Equal(t, 500, got.status, "logger %v", withLogger)
+		assert.NotContains(t, got.body, "billing", "the panic stays out of the reply")
+		logs := buf.String()
+		assert.Contains(t, logs, `"msg":"gurulize: callback function panicked"`, "logger %v", withLogger)
+		assert.Contains(t, logs, `"panic":"nil map in the billing code"`)
+		assert.Contains(t, logs, "callback_handler_test.go", "the stack points at the function")
+		assert.Contains(t, logs, `"code":"JOIN"`, "the event that made it panic")
+	}
+
+	// http.ErrAbortHandler is net/http's way to abort a reply: it goes on.
+	abort := gurulize.NewVoiceStatusHandler(func(context.Context, gurulize.VoiceStatus) error { panic(http.ErrAbortHandler) })
+	assert.PanicsWithValue(t, http.ErrAbortHandler, func() {
+		abort.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/?id=1&code=1&time=1427116743", nil))
+	})
 }

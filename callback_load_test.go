@@ -2,7 +2,6 @@ package gurulize_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -33,10 +32,9 @@ type delivery struct {
 // key identifies the event a delivery carries, for counting.
 func (d delivery) key() string {
 	if d.video != nil {
-		b, _ := json.Marshal(d.video)
-		return "video " + string(b)
+		return "video " + string(wireVideo(*d.video))
 	}
-	return "voice " + d.voice.Values().Encode()
+	return "voice " + wireVoice(*d.voice).Encode()
 }
 
 // TestCallbackLoad sends 10,000 callbacks, half room events and half call
@@ -204,12 +202,10 @@ func callbackWorkload(t *testing.T, perKind, forged int) (work []delivery, video
 		}
 	}
 	videoDelivery := func(ev gurulize.VideoEvent, token string) delivery {
-		b, err := json.Marshal(ev)
-		require.NoError(t, err)
-		return delivery{video: &ev, method: http.MethodPost, path: "/hooks/video/" + token, body: string(b)}
+		return delivery{video: &ev, method: http.MethodPost, path: "/hooks/video/" + token, body: string(wireVideo(ev))}
 	}
 	voiceDelivery := func(st gurulize.VoiceStatus, token string) delivery {
-		q := st.Values().Encode()
+		q := wireVoice(st).Encode()
 		switch rng.IntN(3) { // the three ways the voice handler takes a status
 		case 0:
 			return delivery{voice: &st, method: http.MethodGet, path: "/hooks/voice/" + token + "?" + q}

@@ -64,9 +64,9 @@ func TestNewClientRejectsBadSettings(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, c)
 			assert.ErrorIs(t, err, gurulize.ErrInvalidConfig)
-			var ce *gurulize.ConfigError
+			var ce *gurulize.ValidationError
 			require.ErrorAs(t, err, &ce)
-			assert.Equal(t, tt.setting, ce.Setting)
+			assert.Equal(t, tt.setting, ce.Field)
 			assert.Contains(t, err.Error(), tt.setting)
 			assert.Contains(t, err.Error(), tt.contains)
 			assertNoSecret(t, err)
@@ -99,11 +99,11 @@ func TestNewClientFromEnv(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	t.Setenv(gurulize.EnvUsername, "env-user")
-	t.Setenv(gurulize.EnvPassword, "env-pass")
-	t.Setenv(gurulize.EnvVideoURL, srv.URL+"/from-env")
-	t.Setenv(gurulize.EnvVoiceURL, srv.URL+"/voice")
-	t.Setenv(gurulize.EnvLanguage, "tr")
+	t.Setenv("GURULIZE_USERNAME", "env-user")
+	t.Setenv("GURULIZE_PASSWORD", "env-pass")
+	t.Setenv("GURULIZE_VIDEO_URL", srv.URL+"/from-env")
+	t.Setenv("GURULIZE_VOICE_URL", srv.URL+"/voice")
+	t.Setenv("GURULIZE_LANG", "tr")
 
 	c, err := gurulize.NewClientFromEnv(gurulize.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
@@ -123,29 +123,29 @@ func TestNewClientFromEnv(t *testing.T) {
 	assert.Equal(t, "/explicit", gotPath)
 	assert.Contains(t, gotQuery, "lang=en")
 
-	t.Setenv(gurulize.EnvLanguage, "fr")
+	t.Setenv("GURULIZE_LANG", "fr")
 	_, err = gurulize.NewClientFromEnv()
-	var ce *gurulize.ConfigError
+	var ce *gurulize.ValidationError
 	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, gurulize.EnvLanguage, ce.Setting, "a bad variable is named, not the option it feeds")
+	assert.Equal(t, "GURULIZE_LANG", ce.Field, "a bad variable is named, not the option it feeds")
 
-	t.Setenv(gurulize.EnvLanguage, "")
-	t.Setenv(gurulize.EnvVoiceURL, "http://voice.example.com/c2c")
+	t.Setenv("GURULIZE_LANG", "")
+	t.Setenv("GURULIZE_VOICE_URL", "http://voice.example.com/c2c")
 	_, err = gurulize.NewClientFromEnv()
 	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, "WithVoiceURL", ce.Setting)
+	assert.Equal(t, "WithVoiceURL", ce.Field)
 	_, err = gurulize.NewClientFromEnv(gurulize.WithInsecureHTTP())
 	assert.NoError(t, err)
 
-	t.Setenv(gurulize.EnvPassword, "")
+	t.Setenv("GURULIZE_PASSWORD", "")
 	_, err = gurulize.NewClientFromEnv()
 	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, gurulize.EnvPassword, ce.Setting)
+	assert.Equal(t, "GURULIZE_PASSWORD", ce.Field)
 
-	t.Setenv(gurulize.EnvUsername, "")
+	t.Setenv("GURULIZE_USERNAME", "")
 	_, err = gurulize.NewClientFromEnv()
 	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, gurulize.EnvUsername, ce.Setting)
+	assert.Equal(t, "GURULIZE_USERNAME", ce.Field)
 }
 
 func TestClientNeverPrintsPassword(t *testing.T) {
@@ -165,9 +165,42 @@ func TestClientNeverPrintsPassword(t *testing.T) {
 	assertNoSecret(t, &holder{c: *c, pc: c})
 	assert.Contains(t, c.String(), testUser)
 	assert.Contains(t, c.String(), "video.example.com")
-	assert.Contains(t, fmt.Sprintf("%#v", c), "REDACTED")
+	assert.Contains(t, c.String(), "password: REDACTED")
 	var nilClient *gurulize.Client
 	assert.Equal(t, "gurulize.Client(nil)", nilClient.String())
+}
+
+// diffRecorder is a testify TestingT that keeps what a failed assertion
+// prints, such as the diff of assert.Equal.
+type diffRecorder struct{ out strings.Builder }
+
+func (d *diffRecorder) Errorf(format string, args ...any) { fmt.Fprintf(&d.out, format, args...) }
+
+// TestSecretsOutOfReflection: no printer reaches the credentials, not even
+// those that print unexported fields by reflection (fmt's %v of a Client
+// value, testify's diffs, which the README recommends), and not through a
+// username that equals the password.
+func TestSecretsOutOfReflection(t *testing.T) {
+	t.Parallel()
+	const same = "acme-2024"
+	c1, err := gurulize.NewClient(same, same, gurulize.WithVoiceURL("https://voice.example.com/c2c"))
+	require.NoError(t, err)
+	c2, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVoiceURL("https://voice.example.com/c2c"))
+	require.NoError(t, err)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%T"} {
+		for _, v := range []any{c1, *c1, []any{c1}, struct{ C gurulize.Client }{*c1}} {
+			assert.NotContains(t, fmt.Sprintf(verb, v), same, "%s of %T", verb, v)
+		}
+	}
+	assert.Contains(t, c1.String(), `username: "REDACTED"`, "a username equal to the password is masked too")
+
+	rec := &diffRecorder{}
+	assert.Equal(rec, c1, c2)
+	assert.Equal(rec, *c1, *c2)
+	assert.NotEmpty(t, rec.out.String(), "the clients differ, and testify says so")
+	for _, secret := range append(secrets(), same, testUser) {
+		assert.NotContains(t, rec.out.String(), secret, "testify's diff")
+	}
 }
 
 func TestUserAgent(t *testing.T) {
@@ -255,10 +288,11 @@ func TestNilContext(t *testing.T) {
 	c, b := newTestClient(t, "httptest", both)
 	//lint:ignore SA1012 the test is about a nil context
 	_, err := c.CreateVideoRoom(nil, validRoom())
-	assert.ErrorIs(t, err, gurulize.ErrInvalidRequest)
+	assert.EqualError(t, err, "gurulize: nil context")
+	assert.NotErrorIs(t, err, gurulize.ErrInvalidRequest, "a context is not a request field")
 	//lint:ignore SA1012 the test is about a nil context
 	_, err = c.RegisterCall(nil, validCall())
-	assert.ErrorIs(t, err, gurulize.ErrInvalidRequest)
+	assert.EqualError(t, err, "gurulize: nil context")
 	assert.Zero(t, b.Count())
 }
 
@@ -270,7 +304,9 @@ func TestZeroClient(t *testing.T) {
 		_, err = c.RegisterCall(context.Background(), validCall())
 		assert.ErrorIs(t, err, gurulize.ErrInvalidConfig)
 	}
-	assert.Equal(t, "gurulize.Client(nil)", fmt.Sprint(gurulize.Client{}))
+	var nilClient *gurulize.Client
+	assert.Equal(t, "gurulize.Client(nil)", nilClient.String())
+	assert.Equal(t, "gurulize.Client(nil)", (&gurulize.Client{}).String())
 }
 
 func TestContextCancelledBeforeCall(t *testing.T) {

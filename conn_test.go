@@ -2,14 +2,17 @@ package gurulize_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -95,7 +98,6 @@ func TestConcurrentCallersKeepTheirConnections(t *testing.T) {
 	srv, conns := countingServer(t, http.HandlerFunc(both))
 	c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVideoURL(srv.URL+videoPath))
 	require.NoError(t, err)
-	t.Cleanup(c.CloseIdleConnections)
 	var wg sync.WaitGroup
 	var failures atomic.Int32
 	for g := 0; g < callers; g++ {
@@ -140,42 +142,50 @@ func TestDefaultTransportReplacedBeforeNewClient(t *testing.T) {
 	_, err = c.CreateVideoRoom(context.Background(), validRoom())
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), conns.Load(), "the request reached the real server")
-	c.CloseIdleConnections()
 }
 
-func TestCloseIdleConnections(t *testing.T) {
-	t.Parallel()
-	var closed atomic.Int32
-	srv, conns := countingServer(t, http.HandlerFunc(both), &closed)
-	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	for _, opts := range [][]gurulize.Option{nil, {gurulize.WithHTTPClient(hc)}} {
-		c, err := gurulize.NewClient(testUser, testPassword, append(opts, gurulize.WithVideoURL(srv.URL+videoPath))...)
+// TestClientPerTenantSharesOnePool: 200 clients with different
+// credentials, built and used one after the other as a server with a client
+// per tenant does, share one connection pool, and building them starts no
+// goroutine. Not parallel: it counts goroutines and relies on the shared
+// pool.
+func TestClientPerTenantSharesOnePool(t *testing.T) {
+	srv, conns := countingServer(t, http.HandlerFunc(both))
+	before := runtime.NumGoroutine()
+	clients := make([]*gurulize.Client, 200)
+	for i := range clients {
+		c, err := gurulize.NewClient(fmt.Sprintf("tenant-%d", i), fmt.Sprintf("password-%d", i),
+			gurulize.WithVideoURL(srv.URL+videoPath), gurulize.WithVoiceURL(srv.URL+voicePath))
 		require.NoError(t, err)
-		_, err = c.CreateVideoRoom(context.Background(), validRoom())
-		require.NoError(t, err)
-		c.CloseIdleConnections()
+		clients[i] = c
 	}
-	assert.Eventually(t, func() bool { return closed.Load() == 2 }, 5*time.Second, 10*time.Millisecond)
-	assert.Equal(t, int64(2), conns.Load())
-	var zero *gurulize.Client
-	zero.CloseIdleConnections() // no panic on a nil client
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "NewClient starts no goroutine")
+	for i, c := range clients {
+		require.NoError(t, callBoth(context.Background(), c, []string{"video", "voice"}[i%2]))
+	}
+	assert.LessOrEqual(t, conns.Load(), int64(2), "TCP connections for 200 tenants' calls")
 }
 
-// TestDefaultTransportSettingsAfterNewClient: settings made on
-// http.DefaultTransport after NewClient but before the first request (here,
-// trusting a test server's certificate) apply to the client's requests. Not
-// parallel: it changes http.DefaultTransport.
-func TestDefaultTransportSettingsAfterNewClient(t *testing.T) {
+// TestDefaultTransportSettingsBeforeFirstRequest: settings a program makes
+// on http.DefaultTransport before its first request (here, trusting a test
+// server's certificate), even after NewClient, apply to the shared pool. It
+// runs in a process of its own, where no request was made before.
+func TestDefaultTransportSettingsBeforeFirstRequest(t *testing.T) {
+	if os.Getenv("GURULIZE_TEST_FRESH_PROCESS") == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestDefaultTransportSettingsBeforeFirstRequest$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "GURULIZE_TEST_FRESH_PROCESS=1")
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		require.Contains(t, string(out), "PASS")
+		return
+	}
 	srv := httptest.NewTLSServer(http.HandlerFunc(both))
 	t.Cleanup(srv.Close)
 	c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVideoURL(srv.URL+videoPath))
 	require.NoError(t, err)
-	t.Cleanup(c.CloseIdleConnections)
 
 	dt := http.DefaultTransport.(*http.Transport)
-	saved := dt.TLSClientConfig
 	dt.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig
-	t.Cleanup(func() { dt.TLSClientConfig = saved })
 
 	room, err := c.CreateVideoRoom(context.Background(), validRoom())
 	require.NoError(t, err)

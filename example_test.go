@@ -122,7 +122,7 @@ func ExampleValidationError() {
 	}
 	fmt.Println(errors.Is(err, gurulize.ErrInvalidRequest))
 	// Output:
-	// CallRequest.Caller -> has '+' at offset 0; only digits, spaces, '-', '.', '(' and ')' are allowed
+	// CallRequest.Caller -> has '+' at offset 0: send the national number in digits, such as 5321234567, without + or a country code
 	// true
 }
 

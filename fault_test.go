@@ -48,15 +48,17 @@ const (
 	refusedPort               // a loopback port nobody listens on
 	unknownHost               // a .invalid host, resolved by a loopback DNS server that knows no names
 	hangingDial               // a dialer that never completes a connection
+	http2Server               // an https:// loopback server speaking raw HTTP/2 frames (see http2_test.go), answering with the case's h2 answers
 )
 
 // connFate is what must have become of the connections a case used.
 type connFate int
 
 const (
-	noConn     connFate = iota // no connection was ever made
-	connReused                 // the connection went back to the pool: the next call opens none
-	connClosed                 // every connection was closed, without the client being told to close idle ones
+	noConn         connFate = iota // no connection was ever made
+	connReused                     // the connection went back to the pool: the next call opens none
+	connClosed                     // every connection was closed, without the client being told to close idle ones
+	connNotChecked                 // the raw HTTP/2 server keeps no account of its connections
 )
 
 type faultCase struct {
@@ -69,6 +71,7 @@ type faultCase struct {
 	policy        gurulize.RetryPolicy // zero: fastRetry
 	timeout       time.Duration        // per attempt; zero: 10s
 	noCompression bool                 // the client's transport does not ask for gzip
+	h2            []h2Answer           // http2Server's answers to the complete requests it reads, the last repeating
 
 	check     func(t *testing.T, err error)
 	attempts  int // requests the client sent (calls of its RoundTripper)
@@ -225,6 +228,41 @@ func faultCases() []faultCase {
 			served:  1, attempts: 1, minTime: 200 * time.Millisecond, conns: connClosed,
 		},
 
+		// Over HTTP/2, net/http resends by itself a request whose body it can
+		// rewind after some stream resets (one RegisterCall once reached a
+		// server 1,735 times this way): the server must see it once, unless
+		// it said it did not process it.
+		{
+			name: "HTTP/2 RST_STREAM PROTOCOL_ERROR after the request was read", target: http2Server,
+			h2:    []h2Answer{resetWith(h2ProtocolError)},
+			check: wantURLError("PROTOCOL_ERROR", nil), attempts: 1, served: 1, conns: connNotChecked,
+		},
+		{
+			name: "HTTP/2 RST_STREAM INTERNAL_ERROR after the request was read", target: http2Server,
+			h2:    []h2Answer{resetWith(h2InternalError)},
+			check: wantURLError("INTERNAL_ERROR", nil), attempts: 1, served: 1, conns: connNotChecked,
+		},
+		{
+			name: "HTTP/2 REFUSED_STREAM then success", target: http2Server,
+			h2:    []h2Answer{resetWith(h2RefusedStream), succeed},
+			check: wantSuccess, attempts: 2, served: 2, conns: connNotChecked,
+		},
+		{
+			name: "HTTP/2 REFUSED_STREAM on every attempt", target: http2Server,
+			h2:    []h2Answer{resetWith(h2RefusedStream)},
+			check: wantURLError("REFUSED_STREAM", nil), attempts: 3, served: 3, conns: connNotChecked,
+		},
+		{
+			name: "HTTP/2 GOAWAY with last-stream-id 0 then success", target: http2Server,
+			h2:    []h2Answer{goAwayUnprocessed, succeed},
+			check: wantSuccess, attempts: 2, served: 2, conns: connNotChecked,
+		},
+		{
+			name: "HTTP/2 GOAWAY with last-stream-id 0 on every attempt", target: http2Server,
+			h2:    []h2Answer{goAwayUnprocessed},
+			check: wantURLError("GOAWAY", nil), attempts: 3, served: 3, conns: connNotChecked,
+		},
+
 		// The server asked for a retry: 429 and 503.
 		{
 			name: "503 then success",
@@ -264,7 +302,7 @@ func faultCases() []faultCase {
 			},
 			policy:   gurulize.RetryPolicy{MaxAttempts: 2, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Second},
 			check:    wantSuccess,
-			attempts: 2, served: 2, minTime: time.Second, conns: connReused,
+			attempts: 2, served: 2, minTime: time.Second, maxTime: 10 * time.Second, conns: connReused,
 		},
 		{
 			name: "503 with a huge Retry-After in seconds is capped",
@@ -337,7 +375,7 @@ func faultCases() []faultCase {
 			handler: func(*faultEnv) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
 					body := []byte(roomAndCallJSON)
-					body = append(body, bytes.Repeat([]byte(" "), gurulize.MaxResponseBytes-len(body))...)
+					body = append(body, bytes.Repeat([]byte(" "), (1<<20)-len(body))...)
 					replyRaw(http.StatusOK, "application/json", string(body))(w, r)
 				}
 			},
@@ -349,7 +387,7 @@ func faultCases() []faultCase {
 			handler: func(*faultEnv) http.HandlerFunc {
 				return replyRaw(http.StatusOK, "application/json", `{"success":true,"id":7,"uuid":"444f4061","hostUrl":"https://webrtc.gurulize.com/?rop=V_US2qRjrTFn&urp=gN-mYT-host-token`)
 			},
-			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, "ends early"),
+			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, "not the documented JSON"),
 			attempts: 1, served: 1, conns: connReused,
 		},
 		{
@@ -363,7 +401,7 @@ func faultCases() []faultCase {
 			handler: func(*faultEnv) http.HandlerFunc {
 				return replyRaw(http.StatusOK, "application/json", `{"success":"yes","id":{"n":7},"uuid":42,"hostUrl":"https://webrtc.gurulize.com/?rop=V_US2qRjrTFn&urp=gN-mYT-host-token","guestUrl":"https:\/\/webrtc.gurulize.com\/?rop=GFPyacAAOrPc\u0026urp=gN-mYT-guest-token"}`)
 			},
-			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, "has the wrong type"),
+			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, "not the documented JSON"),
 			attempts: 1, served: 1, conns: connReused,
 		},
 		{
@@ -583,6 +621,10 @@ func newFaultEnv(t *testing.T, fc faultCase) *faultEnv {
 		}
 		t.Cleanup(srv.Close)
 		env.baseURL = srv.URL
+	case http2Server:
+		h2 := newH2Server(t, fc.h2...)
+		h2.onComplete = func() { env.served.Add(1) }
+		env.baseURL, env.transport = h2.URL, h2.Client.Transport.(*http.Transport)
 	case refusedPort:
 		env.baseURL = "http://" + closedAddr(t)
 	case unknownHost:

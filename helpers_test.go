@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -229,4 +230,45 @@ func (l *logBuffer) Records(t *testing.T) []map[string]any {
 		out = append(out, rec)
 	}
 	return out
+}
+
+// wireVideo encodes ev as the provider sends it: a JSON object, every number
+// a string, reason, eventSource and meetingTotalDuration left out when empty.
+func wireVideo(ev gurulize.VideoEvent) []byte {
+	w := map[string]string{
+		"code":         string(ev.Code),
+		"receivedTime": strconv.FormatInt(ev.ReceivedAt.UnixMilli(), 10),
+		"roomUuid":     ev.RoomUUID,
+	}
+	if ev.Source != "" {
+		w["eventSource"] = string(ev.Source)
+	}
+	if ev.Reason != "" {
+		w["reason"] = string(ev.Reason)
+	}
+	if ev.MeetingTotalDuration != 0 {
+		w["meetingTotalDuration"] = strconv.FormatInt(ev.MeetingTotalDuration.Milliseconds(), 10)
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// wireVoice encodes st as the provider sends it: id, code and time (Unix
+// seconds) always, desc and cause when not empty.
+func wireVoice(st gurulize.VoiceStatus) url.Values {
+	v := url.Values{
+		"id":   {strconv.FormatInt(st.ID, 10)},
+		"code": {strconv.Itoa(int(st.Code))},
+		"time": {strconv.FormatInt(st.Time.Unix(), 10)},
+	}
+	if st.Desc != "" {
+		v.Set("desc", st.Desc)
+	}
+	if st.Cause != "" {
+		v.Set("cause", st.Cause)
+	}
+	return v
 }

@@ -73,7 +73,6 @@ func TestDefaultClientRedirectLimit(t *testing.T) {
 		t.Cleanup(srv.Close)
 		c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVideoURL(srv.URL+"/create"), gurulize.WithVoiceURL(srv.URL+"/c2c"))
 		require.NoError(t, err)
-		t.Cleanup(c.CloseIdleConnections)
 		err = callBoth(context.Background(), c, tt.kind)
 		if tt.hits == 10 {
 			assert.ErrorContains(t, err, "stopped after 10 redirects", "%s %d", tt.kind, tt.status)

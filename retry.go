@@ -1,3 +1,6 @@
+// This file holds the retry policy: when a failed request may be sent
+// again, and how long to wait before.
+
 package gurulize
 
 import (
@@ -20,24 +23,35 @@ import (
 // or when the server said so (HTTP 429 or 503). A 500, a timeout after the
 // request was written, or a connection reset after it was written are never
 // retried: the outcome is unknown, and the error is returned. Nor is
-// net/http's Transport allowed to resend the room-creation GET by itself
-// when a reused keep-alive connection breaks.
+// net/http allowed to resend either request by itself, over HTTP/1.1 when a
+// reused keep-alive connection breaks or over HTTP/2 after a stream reset;
+// an HTTP/2 server's REFUSED_STREAM, or a GOAWAY for a stream it did not
+// process, is retried like a 503, within this policy.
 type RetryPolicy struct {
 	MaxAttempts int           // total attempts, including the first; 1 disables retries
 	MinBackoff  time.Duration // first wait, doubled each retry, with jitter
 	MaxBackoff  time.Duration // cap on any wait, Retry-After included
 }
 
-// defaultRetryPolicy is used unless WithRetry says otherwise. It is never modified.
-var defaultRetryPolicy = RetryPolicy{MaxAttempts: 3, MinBackoff: 250 * time.Millisecond, MaxBackoff: 5 * time.Second}
+// defaultRetry is the policy of a Client built without WithRetry.
+var defaultRetry = RetryPolicy{MaxAttempts: 3, MinBackoff: 250 * time.Millisecond, MaxBackoff: 5 * time.Second}
+
+// DefaultRetryPolicy is the policy of a Client built without WithRetry: 3
+// attempts, waiting about 250ms and then 500ms (with jitter), never more
+// than 5s, Retry-After included. It is a value to start from; NewClient
+// does not read it, so changing it changes no client:
+//
+//	p := gurulize.DefaultRetryPolicy
+//	p.MaxAttempts = 5
+//	client, err := gurulize.NewClient(username, password, gurulize.WithRetry(p))
+var DefaultRetryPolicy = defaultRetry
 
 // WithRetry sets the retry policy. MaxAttempts must be at least 1; the
 // backoffs must not be negative, and MaxBackoff not below MinBackoff. A zero
-// MinBackoff or MaxBackoff takes the default's value. The default is 3
-// attempts, waiting 250ms then 500ms (with jitter), never more than 5s.
+// MinBackoff or MaxBackoff takes DefaultRetryPolicy's value.
 func WithRetry(p RetryPolicy) Option {
-	return func(c *config) error {
-		bad := func(reason string) error { return &ConfigError{Setting: "WithRetry", Reason: reason} }
+	return func(c *Client) error {
+		bad := func(reason string) error { return configError("WithRetry", reason) }
 		switch {
 		case p.MaxAttempts < 1:
 			return bad(fmt.Sprintf("MaxAttempts must be at least 1, got %d", p.MaxAttempts))
@@ -47,10 +61,10 @@ func WithRetry(p RetryPolicy) Option {
 			return bad(fmt.Sprintf("MaxBackoff must not be negative, got %v", p.MaxBackoff))
 		}
 		if p.MinBackoff == 0 {
-			p.MinBackoff = defaultRetryPolicy.MinBackoff
+			p.MinBackoff = defaultRetry.MinBackoff
 		}
 		if p.MaxBackoff == 0 {
-			p.MaxBackoff = max(defaultRetryPolicy.MaxBackoff, p.MinBackoff)
+			p.MaxBackoff = max(defaultRetry.MaxBackoff, p.MinBackoff)
 		}
 		if p.MaxBackoff < p.MinBackoff {
 			return bad(fmt.Sprintf("MaxBackoff (%v) is below MinBackoff (%v)", p.MaxBackoff, p.MinBackoff))

@@ -3,7 +3,6 @@ package gurulize
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -64,9 +63,9 @@ func TestRetryWait(t *testing.T) {
 
 func TestWithRetryDefaults(t *testing.T) {
 	t.Parallel()
-	c := &config{}
+	c := &Client{}
 	require.NoError(t, WithRetry(RetryPolicy{MaxAttempts: 4})(c))
-	assert.Equal(t, RetryPolicy{MaxAttempts: 4, MinBackoff: defaultRetryPolicy.MinBackoff, MaxBackoff: defaultRetryPolicy.MaxBackoff}, c.retry)
+	assert.Equal(t, RetryPolicy{MaxAttempts: 4, MinBackoff: DefaultRetryPolicy.MinBackoff, MaxBackoff: DefaultRetryPolicy.MaxBackoff}, c.retry)
 	require.NoError(t, WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: 10 * time.Second})(c))
 	assert.Equal(t, 10*time.Second, c.retry.MaxBackoff, "a zero MaxBackoff never falls below MinBackoff")
 }
@@ -80,22 +79,7 @@ func TestUnixMillisIsEncodedByQuerystring(t *testing.T) {
 	start := time.Date(2020, 8, 11, 15, 28, 57, 999_999_999, time.FixedZone("TRT", 3*3600))
 	v, err := query.Values(videoQuery{DurationInMinutes: 1, StartDate: unixMillis(start)})
 	require.NoError(t, err)
-	assert.Equal(t, url.Values{"durationInMinutes": {"1"}, "startDate": {"1597148937999"}}, v)
-}
-
-// TestOptionTablesCoverEveryValue: the encoded tables hold every valid
-// combination, encoded as go-querystring encodes the full struct.
-func TestOptionTablesCoverEveryValue(t *testing.T) {
-	t.Parallel()
-	video, err := encodeVideoOptions()
-	require.NoError(t, err)
-	assert.Len(t, video, 27)
-	assert.Equal(t, "", video[videoOptions{}])
-	assert.Equal(t, "&endHow=BY_HOST&endWhen=END_OF_DURATION&lang=tr", video[videoOptions{EndByHost, EndAfterDuration, Turkish}])
-	assert.Equal(t, "&endWhen=END_TIME", video[videoOptions{EndWhen: EndAtEndTime}])
-	calls, err := encodeCallOptions()
-	require.NoError(t, err)
-	assert.Equal(t, map[Language]string{"": "", English: "&lang=en", Turkish: "&lang=tr"}, calls)
+	assert.Equal(t, "1597148937999", v.Get("startDate"))
 }
 
 func TestSleepHonoursContext(t *testing.T) {
@@ -107,17 +91,4 @@ func TestSleepHonoursContext(t *testing.T) {
 	assert.ErrorIs(t, sleep(ctx, time.Hour), context.Canceled)
 	assert.ErrorIs(t, sleep(ctx, 0), context.Canceled)
 	assert.Less(t, time.Since(start), time.Second)
-}
-
-func TestCallFormEncodesAsQuerystring(t *testing.T) {
-	t.Parallel()
-	for _, f := range []callForm{
-		{Caller: "5321234567", Callee: "5427654321", Duration: 600},
-		{Caller: "0", Callee: "00000000000000000000", Duration: 1},
-		{Caller: "905321234567", Callee: "1", Duration: 9223372036854775807},
-	} {
-		want, err := encodeQuery(f)
-		require.NoError(t, err)
-		assert.Equal(t, want, f.encode())
-	}
 }

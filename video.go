@@ -1,3 +1,5 @@
+// This file holds the Video API: creating a room.
+
 package gurulize
 
 import (
@@ -7,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/go-querystring/query"
@@ -42,7 +45,7 @@ type VideoRoomRequest struct {
 	StartAt  time.Time     // required; when the meeting starts, in any time zone (sent as Unix milliseconds, UTC)
 	EndHow   EndHow        // optional; "" leaves it to the server
 	EndWhen  EndWhen       // optional; "" leaves it to the server
-	Language Language      // optional; overrides the client's WithLanguage
+	Language Language      // optional; overrides the client's WithLanguage (see there for what holds in Turkish)
 }
 
 // VideoRoom is a created room. HostURL and GuestURL are bearer links: whoever
@@ -64,67 +67,24 @@ func (r VideoRoom) LogValue() slog.Value {
 	)
 }
 
-// maskQuery returns a link with its query replaced, or a placeholder when it
-// cannot be parsed.
+// maskQuery cuts a link at its query or fragment, which hold the tokens.
 func maskQuery(link string) string {
-	if link == "" {
-		return ""
+	if i := strings.IndexAny(link, "?#"); i >= 0 {
+		return link[:i] + "?REDACTED"
 	}
-	u, err := url.Parse(link)
-	if err != nil {
-		return "REDACTED"
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "REDACTED"
-	}
-	u.Fragment, u.RawFragment, u.User = "", "", nil
-	return u.String()
+	return link
 }
 
-// videoAuth is the part of the room-creation query that is the same on every
-// call of one client; it is encoded once, in NewClient.
-type videoAuth struct {
-	Username string `url:"username"`
-	Password string `url:"password"`
-	Type     string `url:"type"`
-}
-
-// videoQuery is the part of the room-creation query that changes per call.
+// videoQuery is the room-creation query, encoded by go-querystring.
 type videoQuery struct {
+	Username          string     `url:"username"`
+	Password          string     `url:"password"`
+	Type              string     `url:"type"`
 	DurationInMinutes int64      `url:"durationInMinutes"`
 	StartDate         unixMillis `url:"startDate"`
-}
-
-// videoOptions are the optional room parameters. Each takes one of three
-// values ("" and two constants), so NewClient encodes all 27 combinations
-// once, and a call looks its combination up instead of paying for
-// go-querystring's reflection over them every time.
-type videoOptions struct {
-	EndHow  EndHow   `url:"endHow,omitempty"`
-	EndWhen EndWhen  `url:"endWhen,omitempty"`
-	Lang    Language `url:"lang,omitempty"`
-}
-
-// encodeVideoOptions encodes every combination of videoOptions, with an "&"
-// in front of each non-empty encoding.
-func encodeVideoOptions() (map[videoOptions]string, error) {
-	out := make(map[videoOptions]string, 27)
-	for _, how := range []EndHow{"", EndAutomatic, EndByHost} {
-		for _, when := range []EndWhen{"", EndAtEndTime, EndAfterDuration} {
-			for _, lang := range []Language{"", English, Turkish} {
-				o := videoOptions{EndHow: how, EndWhen: when, Lang: lang}
-				q, err := encodeQuery(o)
-				if err != nil {
-					return nil, err
-				}
-				if q != "" {
-					q = "&" + q
-				}
-				out[o] = q
-			}
-		}
-	}
-	return out, nil
+	EndHow            EndHow     `url:"endHow,omitempty"`
+	EndWhen           EndWhen    `url:"endWhen,omitempty"`
+	Lang              Language   `url:"lang,omitempty"`
 }
 
 // unixMillis encodes a time as Unix milliseconds, the startDate format. Its
@@ -141,74 +101,73 @@ func (t unixMillis) EncodeValues(key string, v *url.Values) error {
 // CreateVideoRoom creates a video room and returns its UUID and links.
 //
 // An invalid request returns a *ValidationError before anything is sent. The
-// server refusing, or answering without a uuid, is an *APIError. The request
-// is not repeated once it may have reached the server, since that could
-// create a second room (see RetryPolicy).
+// server refusing is an *APIError; so is a reply without the room's uuid,
+// hostUrl or guestUrl (matching ErrUnexpectedResponse), since a room without
+// its links cannot be used. The request is not repeated once it may have
+// reached the server, since that could create a second room (see
+// RetryPolicy).
 func (c *Client) CreateVideoRoom(ctx context.Context, req VideoRoomRequest) (*VideoRoom, error) {
-	if err := c.check(ctx); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
-	q, err := c.videoQuery(req)
-	if err != nil {
-		return nil, err
+	invalid := func(field, reason string) error {
+		return &ValidationError{Field: "VideoRoomRequest." + field, Reason: reason}
 	}
-	reply, err := c.do(ctx, &apiRequest{method: http.MethodGet, url: c.cfg.videoBase + q + "&" + c.cfg.auth.video})
-	if err != nil {
-		return nil, err
-	}
-	if reply.UUID == "" {
-		return nil, unexpectedResponse(reply.status, "reply has no uuid")
-	}
-	return &VideoRoom{UUID: reply.UUID, HostURL: reply.HostURL, GuestURL: reply.GuestURL}, nil
-}
-
-// videoQuery validates req and encodes its per-call parameters.
-func (c *Client) videoQuery(req VideoRoomRequest) (string, error) {
 	switch {
 	case req.Duration <= 0:
-		return "", &ValidationError{Field: "VideoRoomRequest.Duration", Reason: fmt.Sprintf("must be positive, got %v", req.Duration)}
+		return nil, invalid("Duration", fmt.Sprintf("must be positive, got %v", req.Duration))
 	case req.Duration%time.Minute != 0:
-		return "", &ValidationError{Field: "VideoRoomRequest.Duration", Reason: fmt.Sprintf("must be a whole number of minutes, got %v", req.Duration)}
+		return nil, invalid("Duration", fmt.Sprintf("must be a whole number of minutes, got %v", req.Duration))
 	case req.StartAt.IsZero():
-		return "", &ValidationError{Field: "VideoRoomRequest.StartAt", Reason: "is required"}
+		return nil, invalid("StartAt", "is required")
 	case req.StartAt.UnixMilli() <= 0:
-		return "", &ValidationError{Field: "VideoRoomRequest.StartAt", Reason: fmt.Sprintf("must be after the Unix epoch, got %v", req.StartAt)}
+		return nil, invalid("StartAt", fmt.Sprintf("must be after the Unix epoch, got %v", req.StartAt))
 	case req.EndHow != "" && !req.EndHow.Known():
-		return "", &ValidationError{Field: "VideoRoomRequest.EndHow", Reason: fmt.Sprintf("%q is not one of %q, %q", string(req.EndHow), EndAutomatic, EndByHost)}
+		return nil, invalid("EndHow", fmt.Sprintf("%q is not one of %q, %q", string(req.EndHow), EndAutomatic, EndByHost))
 	case req.EndWhen != "" && !req.EndWhen.Known():
-		return "", &ValidationError{Field: "VideoRoomRequest.EndWhen", Reason: fmt.Sprintf("%q is not one of %q, %q", string(req.EndWhen), EndAtEndTime, EndAfterDuration)}
+		return nil, invalid("EndWhen", fmt.Sprintf("%q is not one of %q, %q", string(req.EndWhen), EndAtEndTime, EndAfterDuration))
 	}
 	lang, err := c.language("VideoRoomRequest.Language", req.Language)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	q, err := encodeQuery(videoQuery{
-		DurationInMinutes: int64(req.Duration / time.Minute),
-		StartDate:         unixMillis(req.StartAt),
+	s := c.secrets()
+	q, err := query.Values(videoQuery{
+		Username: s.username, Password: s.password, Type: "video",
+		DurationInMinutes: int64(req.Duration / time.Minute), StartDate: unixMillis(req.StartAt),
+		EndHow: req.EndHow, EndWhen: req.EndWhen, Lang: lang,
 	})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return q + c.cfg.videoOptions[videoOptions{EndHow: req.EndHow, EndWhen: req.EndWhen, Lang: lang}], nil
+	u := *c.videoURL
+	if u.RawQuery != "" { // the endpoint's own parameters, if it has any, come along
+		own := u.Query()
+		for k, vs := range q {
+			own[k] = vs
+		}
+		q = own
+	}
+	u.RawQuery = q.Encode()
+	rep, err := c.do(ctx, http.MethodGet, u.String(), "")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range [...]struct{ name, value string }{{"uuid", rep.UUID}, {"hostUrl", rep.HostURL}, {"guestUrl", rep.GuestURL}} {
+		if f.value == "" {
+			return nil, unexpectedResponse(rep.status, "reply has no "+f.name)
+		}
+	}
+	return &VideoRoom{UUID: rep.UUID, HostURL: rep.HostURL, GuestURL: rep.GuestURL}, nil
 }
 
 // language validates a request's language and falls back to the client's.
 func (c *Client) language(field string, l Language) (Language, error) {
-	if l == "" {
-		return c.cfg.lang, nil
-	}
-	if !l.Known() {
+	switch {
+	case l == "":
+		return c.lang, nil
+	case !l.Known():
 		return "", &ValidationError{Field: field, Reason: fmt.Sprintf("%q is not one of %q, %q", string(l), English, Turkish)}
 	}
 	return l, nil
-}
-
-// encodeQuery encodes a struct of url-tagged fields with go-querystring, in
-// the sorted order url.Values.Encode gives.
-func encodeQuery(v any) (string, error) {
-	vals, err := query.Values(v)
-	if err != nil {
-		return "", fmt.Errorf("gurulize: encoding %T: %w", v, err)
-	}
-	return vals.Encode(), nil
 }

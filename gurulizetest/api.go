@@ -1,3 +1,7 @@
+// api.go: the fake's two APIs: validating a request as the provider's
+// reference describes, creating the room or registering the call, replying,
+// and serving the room links it hands out.
+
 package gurulizetest
 
 import (
@@ -6,104 +10,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/gurulize/gurulize-go"
 )
-
-// The messages the fake answers with, as the provider's reference writes them.
-const (
-	MessageRequestReceived    = "Request Received"
-	MessageInvalidCredentials = "User Information Is Invalid"
-	MessageMethodNotAllowed   = "Method Not Allowed"
-	MessageNotFound           = "Not Found"
-)
-
-// The reasons the fake gives in "Invalid Parameter (x): why" messages.
-const (
-	ReasonNotAPhoneNumber = "Not a phone number"
-	ReasonNotNumeric      = "Must be numerical"
-	ReasonNotPositive     = "Must be positive"
-	ReasonNotMilliseconds = "Must be Unix time in milliseconds, not seconds"
-	ReasonUnknownType     = "Must be video"
-	ReasonUnknownEndHow   = "Must be AUTOMATIC or BY_HOST"
-	ReasonUnknownEndWhen  = "Must be END_TIME or END_OF_DURATION"
-	ReasonUnknownLanguage = "Must be en or tr"
-	ReasonTooLarge        = "Too large"
-)
-
-// The largest durations the fake accepts: about a year of minutes, and 68
-// years of seconds.
-const (
-	maxMinutes = 1 << 19
-	maxSeconds = 1 << 31
-)
-
-// millisecondsThreshold separates startDate values in milliseconds from ones
-// in seconds: 1e11 is March 1973 as milliseconds, the year 5138 as seconds.
-const millisecondsThreshold = 100_000_000_000
-
-// MissingParameterMessage returns the provider's message for a missing
-// parameter: "Missing Parameter (name)".
-func MissingParameterMessage(name string) string { return "Missing Parameter (" + name + ")" }
-
-// InvalidParameterMessage returns the provider's message for an invalid
-// parameter: "Invalid Parameter (name): why".
-func InvalidParameterMessage(name, why string) string {
-	return "Invalid Parameter (" + name + "): " + why
-}
 
 // The paths the fake serves the two APIs on, below Server.URL.
 const (
 	VideoPath = "/webrtc-meeting/room/create"
 	VoicePath = "/click2call/register"
 )
-
-// Request is one HTTP request the fake received, and what it answered.
-type Request struct {
-	API    string      // "video", "voice", or "" for any other path
-	Method string      // HTTP method
-	Path   string      // URL path
-	Query  url.Values  // URL query
-	Form   url.Values  // form-encoded body of a POST (nil otherwise)
-	Header http.Header // request headers
-	Status int         // HTTP status of the reply
-	Reply  string      // body of the reply
-}
-
-// Room is a room the fake created.
-type Room struct {
-	UUID     string
-	HostURL  string // link for the host, served by the fake
-	GuestURL string // link for the guest, served by the fake
-	Username string // the account that created it
-
-	Duration time.Duration    // durationInMinutes
-	StartAt  time.Time        // startDate, UTC
-	EndHow   gurulize.EndHow  // "" when not sent
-	EndWhen  gurulize.EndWhen // "" when not sent
-	Language gurulize.Language
-
-	Script string // name of the RoomScript the fake plays for it ("" without a server)
-}
-
-// Call is a call the fake registered.
-type Call struct {
-	ID           int64
-	Username     string // the account that registered it
-	Caller       string
-	Callee       string
-	MaxDuration  time.Duration // duration, in whole seconds
-	Language     gurulize.Language
-	RegisteredAt time.Time // the fake clock's time of registration, UTC
-
-	Script string // name of the CallScript the fake plays for it ("" without a server)
-}
 
 // hooks lets the server choose and schedule the lifecycle of a new room or
 // call before the reply is written. Both may set the Script field.
@@ -172,7 +91,6 @@ func (b *backend) serve(api string, w http.ResponseWriter, r *http.Request) {
 	b.mu.Lock()
 	b.requests = append(b.requests, rec)
 	b.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	if status == http.StatusMethodNotAllowed {
 		if api == "video" {
 			w.Header().Set("Allow", http.MethodGet)
@@ -180,6 +98,13 @@ func (b *backend) serve(api string, w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", http.MethodPost)
 		}
 	}
+	writeReply(w, status, raw)
+}
+
+// writeReply writes raw as a JSON reply with status, as the provider does.
+func writeReply(w http.ResponseWriter, status int, raw []byte) {
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(raw)))
 	w.WriteHeader(status)
 	_, _ = w.Write(raw)
 }
@@ -215,11 +140,7 @@ func readForm(r *http.Request) (form url.Values, problem string) {
 	if len(raw) > maxRequestBody {
 		return nil, "Request Too Large"
 	}
-	ct := r.Header.Get("Content-Type")
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
-	if !strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
 		return url.Values{}, "" // the parameters are not where the server looks: they are all missing
 	}
 	form, err = url.ParseQuery(string(raw))
@@ -229,73 +150,16 @@ func readForm(r *http.Request) (form url.Values, problem string) {
 	return form, ""
 }
 
-// checkAccount applies the provider's first checks: both credentials
-// present, then valid.
-func (b *backend) checkAccount(v url.Values) (string, *reply) {
-	for _, name := range []string{"username", "password"} {
-		if v.Get(name) == "" {
-			f := failure(MissingParameterMessage(name))
-			return "", &f
-		}
-	}
-	user := v.Get("username")
-	if pass, ok := b.accounts[user]; !ok || pass != v.Get("password") {
-		f := failure(MessageInvalidCredentials)
-		return "", &f
-	}
-	return user, nil
-}
-
-// fail is shorthand for a validation failure: the provider answers these
-// with HTTP 200 and "success": false.
+// fail is shorthand for a refusal: the fake answers these with HTTP 200
+// and "success": false (see the package documentation).
 func fail(msg string) (int, reply) { return http.StatusOK, failure(msg) }
 
+// createRoom answers a Video API query: a new room with its links, or why
+// the query is refused, in the language it asks for.
 func (b *backend) createRoom(q url.Values) (int, reply) {
-	user, bad := b.checkAccount(q)
-	if bad != nil {
-		return http.StatusOK, *bad
-	}
-	for _, name := range []string{"durationInMinutes", "type", "startDate"} {
-		if q.Get(name) == "" {
-			return fail(MissingParameterMessage(name))
-		}
-	}
-	minutes, err := strconv.ParseInt(q.Get("durationInMinutes"), 10, 64)
-	if err != nil {
-		return fail(InvalidParameterMessage("durationInMinutes", ReasonNotNumeric))
-	}
-	if minutes <= 0 {
-		return fail(InvalidParameterMessage("durationInMinutes", ReasonNotPositive))
-	}
-	if minutes > maxMinutes {
-		return fail(InvalidParameterMessage("durationInMinutes", ReasonTooLarge))
-	}
-	if !strings.EqualFold(q.Get("type"), "video") {
-		return fail(InvalidParameterMessage("type", ReasonUnknownType))
-	}
-	start, err := strconv.ParseInt(q.Get("startDate"), 10, 64)
-	if err != nil {
-		return fail(InvalidParameterMessage("startDate", ReasonNotNumeric))
-	}
-	if start < millisecondsThreshold {
-		return fail(InvalidParameterMessage("startDate", ReasonNotMilliseconds))
-	}
-	room := Room{
-		Username: user,
-		Duration: time.Duration(minutes) * time.Minute,
-		StartAt:  time.UnixMilli(start).UTC(),
-		EndHow:   gurulize.EndHow(q.Get("endHow")),
-		EndWhen:  gurulize.EndWhen(q.Get("endWhen")),
-		Language: gurulize.Language(q.Get("lang")),
-	}
-	if _, sent := q["endHow"]; sent && !room.EndHow.Known() {
-		return fail(InvalidParameterMessage("endHow", ReasonUnknownEndHow))
-	}
-	if _, sent := q["endWhen"]; sent && !room.EndWhen.Known() {
-		return fail(InvalidParameterMessage("endWhen", ReasonUnknownEndWhen))
-	}
-	if _, sent := q["lang"]; sent && !room.Language.Known() {
-		return fail(InvalidParameterMessage("lang", ReasonUnknownLanguage))
+	room, refused := b.roomRequest(q)
+	if refused != nil {
+		return fail(refused.message(q.Get("lang")))
 	}
 	room.UUID = newUUID()
 	hostTok, guestTok, roomTok := newToken(), newToken(), newToken()
@@ -312,43 +176,14 @@ func (b *backend) createRoom(q url.Values) (int, reply) {
 	return http.StatusOK, reply{UUID: room.UUID, HostURL: room.HostURL, GuestURL: room.GuestURL}
 }
 
+// registerCall answers a Voice API form: the new call's id, or why the form
+// is refused, in the language it asks for.
 func (b *backend) registerCall(f url.Values) (int, reply) {
-	user, bad := b.checkAccount(f)
-	if bad != nil {
-		return http.StatusOK, *bad
+	call, refused := b.callRequest(f)
+	if refused != nil {
+		return fail(refused.message(f.Get("lang")))
 	}
-	for _, name := range []string{"caller", "callee", "duration"} {
-		if f.Get(name) == "" {
-			return fail(MissingParameterMessage(name))
-		}
-	}
-	for _, name := range []string{"caller", "callee"} {
-		if !allDigits(f.Get(name)) {
-			return fail(InvalidParameterMessage(name, ReasonNotAPhoneNumber))
-		}
-	}
-	seconds, err := strconv.ParseInt(f.Get("duration"), 10, 64)
-	if err != nil {
-		return fail(InvalidParameterMessage("duration", ReasonNotNumeric))
-	}
-	if seconds <= 0 {
-		return fail(InvalidParameterMessage("duration", ReasonNotPositive))
-	}
-	if seconds > maxSeconds {
-		return fail(InvalidParameterMessage("duration", ReasonTooLarge))
-	}
-	lang := gurulize.Language(f.Get("lang"))
-	if _, sent := f["lang"]; sent && !lang.Known() {
-		return fail(InvalidParameterMessage("lang", ReasonUnknownLanguage))
-	}
-	call := Call{
-		Username:     user,
-		Caller:       f.Get("caller"),
-		Callee:       f.Get("callee"),
-		MaxDuration:  time.Duration(seconds) * time.Second,
-		Language:     lang,
-		RegisteredAt: b.now().UTC(),
-	}
+	call.RegisteredAt = b.now().UTC()
 	b.mu.Lock()
 	b.lastID++
 	call.ID = b.lastID
@@ -381,15 +216,6 @@ func (b *backend) serveLink(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, body)
 }
 
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
 // newUUID returns a random version 4 UUID.
 func newUUID() string {
 	var b [16]byte
@@ -405,46 +231,4 @@ func newToken() string {
 	var b [9]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// Copies of the records, for the exported accessors of Server and Mock.
-
-func (b *backend) requestLog() []Request {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]Request(nil), b.requests...)
-}
-
-func (b *backend) roomList() []Room {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]Room(nil), b.rooms...)
-}
-
-func (b *backend) callList() []Call {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]Call(nil), b.calls...)
-}
-
-func (b *backend) findRoom(uuid string) (Room, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, r := range b.rooms {
-		if r.UUID == uuid {
-			return r, true
-		}
-	}
-	return Room{}, false
-}
-
-func (b *backend) findCall(id int64) (Call, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, c := range b.calls {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return Call{}, false
 }

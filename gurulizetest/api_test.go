@@ -52,7 +52,7 @@ func validVideoQuery() url.Values {
 		"startDate":         {"1597148937000"},
 		"endHow":            {"AUTOMATIC"},
 		"endWhen":           {"END_TIME"},
-		"lang":              {"tr"},
+		"lang":              {"en"},
 	}
 }
 
@@ -179,6 +179,66 @@ func TestVoiceValidation(t *testing.T) {
 			assert.Positive(t, r.ID)
 		})
 	}
+}
+
+// TestTurkishMessages: a request with lang=tr is refused in the fake's own
+// Turkish, naming the parameter in parentheses as the English messages do,
+// so a client's non-English path can be tested. Without lang, or with an
+// unknown one, the fake answers in English.
+func TestTurkishMessages(t *testing.T) {
+	t.Parallel()
+	srv := gurulizetest.NewTestServer(t, gurulizetest.WithRoomScript(gurulizetest.Silent()))
+	video := func(change func(url.Values)) string {
+		q := validVideoQuery()
+		q.Set("lang", "tr")
+		change(q)
+		req, err := http.NewRequest(http.MethodGet, srv.VideoURL()+"?"+q.Encode(), nil)
+		require.NoError(t, err)
+		_, r := do(t, req)
+		return r.Message
+	}
+	voice := func(change func(url.Values)) string {
+		f := validVoiceForm()
+		f.Set("lang", "tr")
+		change(f)
+		req, err := http.NewRequest(http.MethodPost, srv.VoiceURL(), strings.NewReader(f.Encode()))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		_, r := do(t, req)
+		return r.Message
+	}
+	for _, tc := range []struct{ got, want string }{
+		{video(func(q url.Values) { q.Del("username") }), "Eksik parametre (username)"},
+		{video(func(q url.Values) { q.Set("password", "wrong") }), "Kullanıcı bilgileri geçersiz"},
+		{video(func(q url.Values) { q.Del("startDate") }), "Eksik parametre (startDate)"},
+		{video(func(q url.Values) { q.Set("durationInMinutes", "50m") }), "Geçersiz parametre (durationInMinutes): Sayısal olmalı"},
+		{video(func(q url.Values) { q.Set("durationInMinutes", "0") }), "Geçersiz parametre (durationInMinutes): Sıfırdan büyük olmalı"},
+		{video(func(q url.Values) { q.Set("durationInMinutes", "9999999999") }), "Geçersiz parametre (durationInMinutes): Çok büyük"},
+		{video(func(q url.Values) { q.Set("type", "audio") }), "Geçersiz parametre (type): video olmalı"},
+		{video(func(q url.Values) { q.Set("startDate", "1597148937") }), "Geçersiz parametre (startDate): Saniye değil, milisaniye cinsinden Unix zamanı olmalı"},
+		{video(func(q url.Values) { q.Set("endHow", "WHENEVER") }), "Geçersiz parametre (endHow): AUTOMATIC veya BY_HOST olmalı"},
+		{video(func(q url.Values) { q.Set("endWhen", "NEVER") }), "Geçersiz parametre (endWhen): END_TIME veya END_OF_DURATION olmalı"},
+		{video(func(q url.Values) { q.Set("lang", "de"); q.Del("username") }), "Missing Parameter (username)"},
+		{voice(func(f url.Values) { f.Del("password") }), "Eksik parametre (password)"},
+		{voice(func(f url.Values) { f.Set("username", "nobody") }), "Kullanıcı bilgileri geçersiz"},
+		{voice(func(f url.Values) { f.Set("caller", "+905321234567") }), "Geçersiz parametre (caller): Telefon numarası değil"},
+		{voice(func(f url.Values) { f.Del("lang"); f.Del("callee") }), "Missing Parameter (callee)"},
+		{voice(func(url.Values) {}), gurulizetest.MessageRequestReceived},
+	} {
+		assert.Equal(t, tc.want, tc.got)
+	}
+
+	// Through the SDK: an *APIError with the message verbatim.
+	client, err := srv.NewClient(gurulize.WithLanguage(gurulize.Turkish))
+	require.NoError(t, err)
+	_, err = client.RegisterCall(context.Background(), gurulize.CallRequest{Caller: "5321234567", Callee: "5427654321", MaxDuration: 10 * time.Minute})
+	require.NoError(t, err)
+	bad, err := gurulize.NewClient("nobody", "pw", gurulize.WithVoiceURL(srv.VoiceURL()), gurulize.WithLanguage(gurulize.Turkish))
+	require.NoError(t, err)
+	_, err = bad.RegisterCall(context.Background(), gurulize.CallRequest{Caller: "5321234567", Callee: "5427654321", MaxDuration: 10 * time.Minute})
+	var apiErr *gurulize.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "Kullanıcı bilgileri geçersiz", apiErr.Message)
 }
 
 func TestVoiceOnlyPOSTForm(t *testing.T) {

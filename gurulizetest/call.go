@@ -1,13 +1,17 @@
+// call.go: call scripts (CallScript, its steps, the ready-made scripts),
+// the magic callee numbers, and how the fake turns a script into the
+// statuses the provider sends.
+
 package gurulizetest
 
 import (
 	"fmt"
-	"github.com/gurulize/gurulize-go"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gurulize/gurulize-go"
 )
 
 // The causes the fake sends. The provider documents only "0"; the others
@@ -205,29 +209,6 @@ func ScriptForCallee(callee string) (CallScript, bool) {
 		}
 	}
 	return CallScript{}, false
-}
-
-// voiceStatus is one call callback before encoding.
-type voiceStatus struct {
-	at    time.Time
-	code  gurulize.VoiceStatusCode
-	desc  string
-	cause string
-}
-
-// query encodes st as the provider does, in the reference's order: id,
-// code, desc, cause, time (Unix seconds). With sparse, desc and cause are
-// left out.
-func (st voiceStatus) query(id int64, sparse bool) string {
-	var b strings.Builder
-	b.WriteString("id=" + strconv.FormatInt(id, 10))
-	b.WriteString("&code=" + strconv.Itoa(int(st.code)))
-	if !sparse {
-		b.WriteString("&desc=" + url.QueryEscape(st.desc))
-		b.WriteString("&cause=" + url.QueryEscape(st.cause))
-	}
-	b.WriteString("&time=" + strconv.FormatInt(st.at.Unix(), 10))
-	return b.String()
 }
 
 // voiceStatuses returns the callbacks of call when it follows s, with the

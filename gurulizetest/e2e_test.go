@@ -225,33 +225,3 @@ func TestEndToEndWrongToken(t *testing.T) {
 	assert.False(t, ok)
 	assert.Zero(t, rcv.events.Load())
 }
-
-// TestReadmeExample is the example in the README's "Testing your
-// integration", kept compiling and passing.
-func TestReadmeExample(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-
-	rooms := gurulize.NewRoomTracker()
-	mux := http.NewServeMux()
-	mux.Handle("POST /gurulize/video/{token}", gurulize.NewVideoEventHandler(
-		func(_ context.Context, ev gurulize.VideoEvent) error { rooms.Apply(ev); return nil },
-		gurulize.WithCallbackToken("t0ken")))
-	app := httptest.NewServer(mux)
-	defer app.Close()
-
-	fake := gurulizetest.NewTestServer(t,
-		gurulizetest.WithVideoCallbackURL(app.URL+"/gurulize/video/t0ken"),
-		gurulizetest.WithRoomScript(gurulizetest.TwoBreaks()),
-		gurulizetest.WithFaults(gurulizetest.Faults{Duplicate: true, Reorder: true}),
-	)
-	// Your code, pointed at fake.VideoURL() (or use fake.Client()):
-	room, err := fake.Client().CreateVideoRoom(ctx, gurulize.VideoRoomRequest{
-		Duration: time.Hour, StartAt: time.Now(), EndHow: gurulize.EndAutomatic,
-	})
-	require.NoError(t, err)
-	require.NoError(t, fake.WaitIdle(ctx)) // every callback has been delivered
-
-	sum, _ := rooms.Room(room.UUID)
-	assert.Equal(t, 30*time.Minute, sum.Billed) // three meetings, despite duplicates and disorder
-}

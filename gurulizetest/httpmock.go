@@ -1,13 +1,13 @@
+// httpmock.go: the fake without a socket: Mock, httpmock responders with the
+// same validation and records, and single canned answers.
+
 package gurulizetest
 
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jarcoal/httpmock"
@@ -41,14 +41,9 @@ func RegisterResponders(mt *httpmock.MockTransport, opts ...Option) (*Mock, erro
 	if mt == nil {
 		return nil, errors.New("gurulizetest: RegisterResponders: nil MockTransport")
 	}
-	st := defaultSettings()
-	for _, opt := range opts {
-		if opt == nil {
-			return nil, errors.New("gurulizetest: nil Option")
-		}
-		if err := opt(&st); err != nil {
-			return nil, err
-		}
+	st, err := newSettings(opts)
+	if err != nil {
+		return nil, err
 	}
 	m := &Mock{be: newBackend(st.accounts, MockLinkBase, func() time.Time { return time.Now() }, nil), mt: mt}
 	mt.RegisterResponder(http.MethodGet, gurulize.DefaultVideoURL, m.VideoResponder())
@@ -156,16 +151,9 @@ func InvalidCredentialsResponder() httpmock.Responder {
 
 func jsonResponse(req *http.Request, status int, body reply) *http.Response {
 	raw, _ := json.Marshal(body)
-	resp := &http.Response{
-		Status:        strconv.Itoa(status) + " " + http.StatusText(status),
-		StatusCode:    status,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        http.Header{"Content-Type": {"application/json;charset=UTF-8"}},
-		Body:          io.NopCloser(strings.NewReader(string(raw))),
-		ContentLength: int64(len(raw)),
-		Request:       req,
-	}
+	rec := httptest.NewRecorder()
+	writeReply(rec, status, raw)
+	resp := rec.Result()
+	resp.Request = req
 	return resp
 }

@@ -1,23 +1,15 @@
+// room.go: room scripts (RoomScript, its steps, the ready-made scripts) and
+// how the fake turns one into the events the provider sends.
+
 package gurulizetest
 
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gurulize/gurulize-go"
-)
-
-// Party is a person in a video room. Its value is the eventSource the
-// provider sends for what that person does.
-type Party string
-
-// The two people in a room.
-const (
-	Host  = Party(gurulize.SourceHost)
-	Guest = Party(gurulize.SourceGuest)
 )
 
 // RoomAction is what happens in a RoomStep.
@@ -25,15 +17,16 @@ type RoomAction string
 
 // The actions a RoomStep can take.
 const (
-	// ActionJoin: Party enters the room (JOIN). When both people are in,
+	// ActionJoin: Source (gurulize.SourceHost or gurulize.SourceGuest)
+	// enters the room (JOIN). When both people are in,
 	// a meeting starts (MEETING_STARTED), preceded the first time by
 	// ROOM_ACTIVATED.
 	ActionJoin RoomAction = "join"
-	// ActionHangUp: Party presses the end-call button. A meeting in
-	// progress ends (MEETING_ENDED, reason HANGUP); Party leaves (LEFT).
+	// ActionHangUp: Source presses the end-call button. A meeting in
+	// progress ends (MEETING_ENDED, reason HANGUP); Source leaves (LEFT).
 	ActionHangUp RoomAction = "hang-up"
-	// ActionDrop: Party's connection drops. Party leaves (LEFT); a meeting
-	// in progress ends (MEETING_ENDED without a reason).
+	// ActionDrop: Source's connection drops. Source leaves (LEFT); a
+	// meeting in progress ends (MEETING_ENDED without a reason).
 	ActionDrop RoomAction = "drop"
 	// ActionEndMeeting: the host ends the meeting for everyone. In a room
 	// created with endHow=BY_HOST: MEETING_ENDED from HOST with reason
@@ -50,7 +43,10 @@ const (
 type RoomStep struct {
 	At     time.Duration // after the room's startDate
 	Action RoomAction
-	Party  Party    // who acts, for ActionJoin, ActionHangUp and ActionDrop
+	// Source is who acts, for ActionJoin, ActionHangUp and ActionDrop:
+	// gurulize.SourceHost or gurulize.SourceGuest, the eventSource of the
+	// events that person causes. Steps by anyone else are not played.
+	Source gurulize.EventSource
 	Event  RawEvent // what ActionSend sends
 }
 
@@ -63,25 +59,27 @@ type RawEvent struct {
 	MeetingTotalDuration time.Duration           // sent in milliseconds
 }
 
-// Join returns a step in which p enters the room at offset at.
-func Join(at time.Duration, p Party) RoomStep {
-	return RoomStep{At: at, Action: ActionJoin, Party: p}
+// Join returns a step in which who (gurulize.SourceHost or
+// gurulize.SourceGuest) enters the room at offset at.
+func Join(at time.Duration, who gurulize.EventSource) RoomStep {
+	return RoomStep{At: at, Action: ActionJoin, Source: who}
 }
 
-// HangUp returns a step in which p presses the end-call button at offset at.
-func HangUp(at time.Duration, p Party) RoomStep {
-	return RoomStep{At: at, Action: ActionHangUp, Party: p}
+// HangUp returns a step in which who presses the end-call button at
+// offset at.
+func HangUp(at time.Duration, who gurulize.EventSource) RoomStep {
+	return RoomStep{At: at, Action: ActionHangUp, Source: who}
 }
 
-// Drop returns a step in which p's connection drops at offset at.
-func Drop(at time.Duration, p Party) RoomStep {
-	return RoomStep{At: at, Action: ActionDrop, Party: p}
+// Drop returns a step in which who's connection drops at offset at.
+func Drop(at time.Duration, who gurulize.EventSource) RoomStep {
+	return RoomStep{At: at, Action: ActionDrop, Source: who}
 }
 
 // EndMeeting returns a step in which the host ends the meeting for
 // everyone at offset at (see ActionEndMeeting).
 func EndMeeting(at time.Duration) RoomStep {
-	return RoomStep{At: at, Action: ActionEndMeeting, Party: Host}
+	return RoomStep{At: at, Action: ActionEndMeeting, Source: gurulize.SourceHost}
 }
 
 // Send returns a step that sends ev as it is at offset at.
@@ -108,10 +106,10 @@ type RoomScript struct {
 // 5 seconds after. The room is billed d, over one meeting, ended by HANGUP.
 func Meet(d time.Duration) RoomScript {
 	return RoomScript{Name: "meet " + shortDuration(d), Steps: []RoomStep{
-		Join(0, Host),
-		Join(30*time.Second, Guest),
-		HangUp(30*time.Second+d, Guest),
-		HangUp(30*time.Second+d+5*time.Second, Host),
+		Join(0, gurulize.SourceHost),
+		Join(30*time.Second, gurulize.SourceGuest),
+		HangUp(30*time.Second+d, gurulize.SourceGuest),
+		HangUp(30*time.Second+d+5*time.Second, gurulize.SourceHost),
 	}}
 }
 
@@ -122,14 +120,14 @@ func Meet(d time.Duration) RoomScript {
 // minutes over 3 meetings, ended by HANGUP.
 func TwoBreaks() RoomScript {
 	return RoomScript{Name: "two breaks", Steps: []RoomStep{
-		Join(0, Host),
-		Join(time.Minute, Guest),
-		Drop(11*time.Minute, Guest),
-		Join(13*time.Minute, Guest),
-		HangUp(28*time.Minute, Host),
-		Join(29*time.Minute, Host),
-		HangUp(34*time.Minute, Guest),
-		HangUp(34*time.Minute+10*time.Second, Host),
+		Join(0, gurulize.SourceHost),
+		Join(time.Minute, gurulize.SourceGuest),
+		Drop(11*time.Minute, gurulize.SourceGuest),
+		Join(13*time.Minute, gurulize.SourceGuest),
+		HangUp(28*time.Minute, gurulize.SourceHost),
+		Join(29*time.Minute, gurulize.SourceHost),
+		HangUp(34*time.Minute, gurulize.SourceGuest),
+		HangUp(34*time.Minute+10*time.Second, gurulize.SourceHost),
 	}}
 }
 
@@ -139,8 +137,8 @@ func TwoBreaks() RoomScript {
 // from HOST with reason END_MEETING; in other rooms the host hangs up.
 func HostEnds(d time.Duration) RoomScript {
 	return RoomScript{Name: "host ends after " + shortDuration(d), Steps: []RoomStep{
-		Join(0, Host),
-		Join(30*time.Second, Guest),
+		Join(0, gurulize.SourceHost),
+		Join(30*time.Second, gurulize.SourceGuest),
 		EndMeeting(30*time.Second + d),
 	}}
 }
@@ -154,8 +152,8 @@ func HostEnds(d time.Duration) RoomScript {
 // duration of meeting. In other rooms the meeting never ends.
 func TimeRunsOut() RoomScript {
 	return RoomScript{Name: "time runs out", Steps: []RoomStep{
-		Join(0, Host),
-		Join(30*time.Second, Guest),
+		Join(0, gurulize.SourceHost),
+		Join(30*time.Second, gurulize.SourceGuest),
 	}}
 }
 
@@ -163,8 +161,8 @@ func TimeRunsOut() RoomScript {
 // leaves. The room is never activated and bills nothing.
 func NoShow() RoomScript {
 	return RoomScript{Name: "no show", Steps: []RoomStep{
-		Join(0, Host),
-		HangUp(10*time.Minute, Host),
+		Join(0, gurulize.SourceHost),
+		HangUp(10*time.Minute, gurulize.SourceHost),
 	}}
 }
 
@@ -172,45 +170,10 @@ func NoShow() RoomScript {
 // as the default script to play scripts only with Server.PlayRoom.
 func Silent() RoomScript { return RoomScript{Name: "silent"} }
 
-// videoEvent is one room callback before encoding.
-type videoEvent struct {
-	at     time.Time
-	code   gurulize.VideoEventCode
-	source gurulize.EventSource
-	reason gurulize.EndReason
-	total  time.Duration
-}
-
-// payload encodes ev as the provider does: every number a JSON string, the
-// fields in the reference's order. With sparse, reason and
-// meetingTotalDuration are left out where they carry nothing.
-func (ev videoEvent) payload(room string, sparse bool) []byte {
-	w := []string{
-		`"code":` + strconv.Quote(string(ev.code)),
-		`"eventSource":` + strconv.Quote(string(ev.source)),
-		`"receivedTime":"` + strconv.FormatInt(ev.at.UnixMilli(), 10) + `"`,
-	}
-	if !sparse || ev.reason != "" {
-		w = append(w, `"reason":`+strconv.Quote(string(ev.reason)))
-	}
-	w = append(w, `"roomUuid":`+strconv.Quote(room))
-	if !sparse || ev.total != 0 || ev.code == gurulize.EventMeetingEnded {
-		w = append(w, `"meetingTotalDuration":"`+strconv.FormatInt(ev.total.Milliseconds(), 10)+`"`)
-	}
-	b := []byte{'{'}
-	for i, f := range w {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, f...)
-	}
-	return append(b, '}')
-}
-
 // roomPlay turns a script into the events of one room.
 type roomPlay struct {
 	room      Room
-	present   map[Party]bool
+	present   map[gurulize.EventSource]bool
 	inMeeting bool
 	began     time.Duration // offset at which the meeting in progress began
 	total     time.Duration // meeting time before the meeting in progress
@@ -225,7 +188,7 @@ type roomPlay struct {
 func (s RoomScript) videoEvents(room Room) []videoEvent {
 	steps := append([]RoomStep(nil), s.Steps...)
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].At < steps[j].At })
-	p := &roomPlay{room: room, present: map[Party]bool{}}
+	p := &roomPlay{room: room, present: map[gurulize.EventSource]bool{}}
 	for _, st := range steps {
 		if d, ok := p.deadline(); ok && !p.over && d <= st.At {
 			p.forceEnd(d)
@@ -239,7 +202,7 @@ func (s RoomScript) videoEvents(room Room) []videoEvent {
 			p.apply(st)
 		}
 	}
-	if d, ok := p.deadline(); ok && !p.over && (p.inMeeting || p.present[Host] || p.present[Guest]) {
+	if d, ok := p.deadline(); ok && !p.over && (p.inMeeting || p.present[gurulize.SourceHost] || p.present[gurulize.SourceGuest]) {
 		p.forceEnd(d)
 	}
 	return p.events
@@ -275,60 +238,60 @@ func (p *roomPlay) endMeeting(source gurulize.EventSource, reason gurulize.EndRe
 	p.emit(gurulize.EventMeetingEnded, source, reason, p.total)
 }
 
-func (p *roomPlay) leave(who Party) {
+func (p *roomPlay) leave(who gurulize.EventSource) {
 	if p.present[who] {
 		p.present[who] = false
-		p.emit(gurulize.EventLeft, gurulize.EventSource(who), "", 0)
+		p.emit(gurulize.EventLeft, who, "", 0)
 	}
 }
 
 func (p *roomPlay) forceEnd(at time.Duration) {
 	p.at, p.n = at, 0
 	p.endMeeting(gurulize.SourceServer, gurulize.ReasonEndMeetingForced)
-	p.leave(Guest)
-	p.leave(Host)
+	p.leave(gurulize.SourceGuest)
+	p.leave(gurulize.SourceHost)
 	p.over = true
 }
 
 func (p *roomPlay) apply(st RoomStep) {
-	who := st.Party
+	who := st.Source
 	switch st.Action {
 	case ActionJoin:
-		if p.present[who] || (who != Host && who != Guest) {
+		if p.present[who] || (who != gurulize.SourceHost && who != gurulize.SourceGuest) {
 			return
 		}
 		p.present[who] = true
-		p.emit(gurulize.EventJoin, gurulize.EventSource(who), "", 0)
-		if p.present[Host] && p.present[Guest] && !p.inMeeting {
+		p.emit(gurulize.EventJoin, who, "", 0)
+		if p.present[gurulize.SourceHost] && p.present[gurulize.SourceGuest] && !p.inMeeting {
 			if !p.activated {
 				p.activated = true
-				p.emit(gurulize.EventRoomActivated, gurulize.EventSource(who), "", 0)
+				p.emit(gurulize.EventRoomActivated, who, "", 0)
 			}
 			p.inMeeting, p.began = true, p.at
-			p.emit(gurulize.EventMeetingStarted, gurulize.EventSource(who), "", 0)
+			p.emit(gurulize.EventMeetingStarted, who, "", 0)
 		}
 	case ActionHangUp:
 		if p.present[who] {
-			p.endMeeting(gurulize.EventSource(who), gurulize.ReasonHangup)
+			p.endMeeting(who, gurulize.ReasonHangup)
 			p.leave(who)
 		}
 	case ActionDrop:
 		if p.present[who] {
 			p.leave(who)
-			p.endMeeting(gurulize.EventSource(who), "")
+			p.endMeeting(who, "")
 		}
 	case ActionEndMeeting:
-		if !p.present[Host] {
+		if !p.present[gurulize.SourceHost] {
 			return
 		}
 		if p.room.EndHow != gurulize.EndByHost {
 			p.endMeeting(gurulize.SourceHost, gurulize.ReasonHangup)
-			p.leave(Host)
+			p.leave(gurulize.SourceHost)
 			return
 		}
 		p.endMeeting(gurulize.SourceHost, gurulize.ReasonEndMeeting)
-		p.leave(Guest)
-		p.leave(Host)
+		p.leave(gurulize.SourceGuest)
+		p.leave(gurulize.SourceHost)
 		p.over = true
 	}
 }

@@ -2,6 +2,7 @@ package gurulizetest_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"regexp"
 	"testing"
@@ -166,14 +167,14 @@ func TestRoomScripts(t *testing.T) {
 		{
 			name: "a script of one's own: steps in any order, impossible actions ignored, raw events sent as they are",
 			script: gurulizetest.RoomScript{Name: "custom", Steps: []gurulizetest.RoomStep{
-				gurulizetest.HangUp(5*m, gurulizetest.Guest), // the guest is not in yet: nothing
-				gurulizetest.Join(2*m, gurulizetest.Host),
-				gurulizetest.Join(3*m, gurulizetest.Host), // already in: nothing
-				gurulizetest.EndMeeting(m),                // the host is not in yet: nothing
-				gurulizetest.Join(6*m, gurulizetest.Guest),
+				gurulizetest.HangUp(5*m, gurulize.SourceGuest), // the guest is not in yet: nothing
+				gurulizetest.Join(2*m, gurulize.SourceHost),
+				gurulizetest.Join(3*m, gurulize.SourceHost), // already in: nothing
+				gurulizetest.EndMeeting(m),                  // the host is not in yet: nothing
+				gurulizetest.Join(6*m, gurulize.SourceGuest),
 				gurulizetest.Send(7*m, gurulizetest.RawEvent{Code: "RECORDING_STARTED", Source: gurulize.SourceHost}),
 				gurulizetest.EndMeeting(8 * m),
-				gurulizetest.Join(9*m, gurulizetest.Guest), // the room is over: nothing
+				gurulizetest.Join(9*m, gurulize.SourceGuest), // the room is over: nothing
 				gurulizetest.Send(10*m, gurulizetest.RawEvent{Code: gurulize.EventMeetingEnded, Source: gurulize.SourceGuest, Reason: gurulize.ReasonHangup, MeetingTotalDuration: 99 * m}),
 			}},
 			req: gurulize.VideoRoomRequest{Duration: 30 * m, EndHow: gurulize.EndByHost},
@@ -302,4 +303,24 @@ func TestScriptNames(t *testing.T) {
 	assert.Equal(t, "host ends after 2h", gurulizetest.HostEnds(2*time.Hour).Name)
 	assert.Equal(t, "two breaks (8 steps)", gurulizetest.TwoBreaks().String())
 	assert.Equal(t, "out of credits (2 steps)", gurulizetest.OutOfCredits().String())
+}
+
+// TestSendAnyTextAsValidJSON: a raw event's text, control characters and
+// quotes included, arrives as valid JSON that decodes to that text.
+func TestSendAnyTextAsValidJSON(t *testing.T) {
+	t.Parallel()
+	sk := newSink(t)
+	odd := gurulize.VideoEventCode("A\x1b[2J\"\\\u2028")
+	srv := gurulizetest.NewTestServer(t, append(sk.options(), gurulizetest.WithRoomScript(gurulizetest.RoomScript{
+		Name: "odd", Steps: []gurulizetest.RoomStep{gurulizetest.Send(0, gurulizetest.RawEvent{Code: odd, Source: "\x00"})},
+	}))...)
+	_, err := srv.Client().CreateVideoRoom(context.Background(), roomAt(fixedStart, time.Hour, gurulize.EndAutomatic))
+	require.NoError(t, err)
+	waitIdle(t, srv)
+	recs := sk.Video()
+	require.Len(t, recs, 1)
+	var got struct{ Code, EventSource string }
+	require.NoError(t, json.Unmarshal([]byte(recs[0].Body), &got), recs[0].Body)
+	assert.Equal(t, string(odd), got.Code)
+	assert.Equal(t, "\x00", got.EventSource)
 }

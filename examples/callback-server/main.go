@@ -125,23 +125,31 @@ func (a *app) handler(token string) http.Handler {
 }
 
 func (a *app) video(ctx context.Context, ev gurulize.VideoEvent) error {
-	a.logger.InfoContext(ctx, "video event", "event", ev)
+	a.logger.InfoContext(ctx, "video event", slog.Group("event",
+		"code", ev.Code, "source", ev.Source, "room_uuid", ev.RoomUUID, "received_at", ev.ReceivedAt,
+		"reason", ev.Reason, "meeting_total_duration", ev.MeetingTotalDuration))
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	before, _ := a.rooms.Room(ev.RoomUUID)
 	if after := a.rooms.Apply(ev); after != before {
-		a.logger.InfoContext(ctx, "room changed", "room", after)
+		a.logger.InfoContext(ctx, "room changed", slog.Group("room",
+			"room_uuid", after.RoomUUID, "activated", after.Activated, "meetings", after.Meetings,
+			"billed", after.Billed, "ended", after.Ended, "end_reason", after.EndReason,
+			"host_present", after.HostPresent, "guest_present", after.GuestPresent))
 	}
 	return nil
 }
 
 func (a *app) voice(ctx context.Context, st gurulize.VoiceStatus) error {
-	a.logger.InfoContext(ctx, "voice status", "status", st)
+	a.logger.InfoContext(ctx, "voice status", slog.Group("status",
+		"id", st.ID, "code", st.Code.String(), "desc", st.Desc, "cause", st.Cause, "time", st.Time))
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	before, _ := a.calls.Call(st.ID)
 	if after := a.calls.Apply(st); after != before {
-		a.logger.InfoContext(ctx, "call changed", "call", after)
+		a.logger.InfoContext(ctx, "call changed", slog.Group("call",
+			"id", after.ID, "outcome", after.Outcome, "final", after.Final,
+			"talk_time", after.TalkTime, "failed_party", after.FailedParty))
 	}
 	return nil
 }

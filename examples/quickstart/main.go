@@ -12,11 +12,14 @@
 // about a second, while the timestamps in the callbacks stay realistic.
 //
 // With GURULIZE_USERNAME and GURULIZE_PASSWORD (and GURULIZE_VOICE_URL) set,
-// it talks to the real API instead and says so. It then rings phones only
-// when given -caller and -callee, and it hears callbacks only when the
-// provider can reach it: pass -callback-url with a public address that
-// forwards to -listen, and configure the addresses it prints with the
-// provider.
+// it talks to the endpoints they name instead, and says which: the real
+// API (GURULIZE_VIDEO_URL, else gurulize.DefaultVideoURL), or a fake (the
+// test account of gurulizetest, as "gurulize fake" suggests exporting, or
+// any server on this machine). With a real account it rings two real
+// phones and waits for the provider's callbacks, so it needs -caller,
+// -callee and -callback-url (a public address that forwards to -listen;
+// configure the addresses it prints with the provider) and checks that they
+// are all there before sending anything.
 package main
 
 import (
@@ -33,7 +36,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -67,12 +69,12 @@ type options struct {
 func parseFlags(args []string, getenv func(string) string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
-	fs.StringVar(&o.caller, "caller", "", "real API only: the phone rung first")
-	fs.StringVar(&o.callee, "callee", "", "real API only: the phone connected once the caller answers")
-	fs.StringVar(&o.callbackURL, "callback-url", "", "real API only: public base URL that forwards to -listen, for the provider's callbacks")
-	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "real API only: address for the callback handlers, with -callback-url")
-	fs.StringVar(&o.token, "token", getenv("GURULIZE_CALLBACK_TOKEN"), "real API only: secret in the callback paths (default $GURULIZE_CALLBACK_TOKEN, else random)")
-	fs.DurationVar(&o.wait, "wait", time.Hour, "real API only: how long to listen for callbacks (Ctrl-C ends sooner)")
+	fs.StringVar(&o.caller, "caller", "", "with GURULIZE_USERNAME (required with a real account): the phone rung first, a national number in digits such as 5321234567")
+	fs.StringVar(&o.callee, "callee", "", "with GURULIZE_USERNAME (required with a real account): the phone connected once the caller answers")
+	fs.StringVar(&o.callbackURL, "callback-url", "", "with GURULIZE_USERNAME (required with a real account): public base URL that forwards to -listen, for the provider's callbacks")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "with -callback-url: address for the callback handlers")
+	fs.StringVar(&o.token, "token", getenv("GURULIZE_CALLBACK_TOKEN"), "with -callback-url: secret in the callback paths (default $GURULIZE_CALLBACK_TOKEN, else random)")
+	fs.DurationVar(&o.wait, "wait", time.Hour, "with -callback-url: how long to listen for callbacks (Ctrl-C ends sooner)")
 	fs.Float64Var(&o.scale, "scale", 2000, "with the fake: how many times faster than real time it plays")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -89,8 +91,8 @@ func run(ctx context.Context, w io.Writer, args []string, getenv func(string) st
 	if err != nil {
 		return err
 	}
-	if getenv(gurulize.EnvUsername) != "" {
-		return runReal(ctx, w, o)
+	if getenv("GURULIZE_USERNAME") != "" {
+		return runConfigured(ctx, w, o, getenv)
 	}
 	return runFake(ctx, w, o)
 }
@@ -146,15 +148,30 @@ func runFake(ctx context.Context, w io.Writer, o options) error {
 	return nil
 }
 
-// runReal creates a room (and, given both numbers, registers a call) on the
-// real API, and listens for callbacks when the provider can reach us.
-func runReal(ctx context.Context, w io.Writer, o options) error {
+// runConfigured creates a room (and, given both numbers, registers a call)
+// on the endpoints the environment names, and listens for callbacks when the
+// provider can reach us. With a real account it needs every input first.
+func runConfigured(ctx context.Context, w io.Writer, o options, getenv func(string) string) error {
+	ep := endpointsFrom(getenv)
+	if ep.real() {
+		var missing []string
+		for _, in := range []struct{ name, value string }{{"-caller", o.caller}, {"-callee", o.callee}, {"-callback-url", o.callbackURL}} {
+			if in.value == "" {
+				missing = append(missing, in.name)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("GURULIZE_USERNAME is set: with a real account the quickstart rings two real phones "+
+				"and listens for the provider's callbacks, so it needs -caller, -callee and -callback-url; missing: %s (nothing was sent)",
+				strings.Join(missing, ", "))
+		}
+	}
 	client, err := gurulize.NewClientFromEnv(gurulize.WithUserAgent("quickstart/1.0"))
 	if err != nil {
 		return err
 	}
 	st := newStory(w)
-	st.printf("GURULIZE_USERNAME is set: talking to the real Gurulize API.\n")
+	st.printf("%s", ep.describe())
 	listening := o.callbackURL != ""
 	if listening {
 		cb, err := url.Parse(strings.TrimSuffix(o.callbackURL, "/"))
@@ -204,166 +221,6 @@ func runReal(ctx context.Context, w io.Writer, o options) error {
 	}
 	st.summary(room.UUID, id)
 	return nil
-}
-
-// story prints what happens and folds the callbacks into trackers.
-type story struct {
-	mu      sync.Mutex
-	w       io.Writer
-	started chan struct{} // closed by begin; callbacks wait for it
-	once    sync.Once
-	origin  time.Time // the story's time zero: the room's start
-	rooms   *gurulize.RoomTracker
-	calls   *gurulize.CallTracker
-}
-
-func newStory(w io.Writer) *story {
-	return &story{
-		w:       w,
-		started: make(chan struct{}),
-		origin:  time.Now().Truncate(time.Second),
-		rooms:   gurulize.NewRoomTracker(),
-		calls:   gurulize.NewCallTracker(),
-	}
-}
-
-// start creates a room starting now and, when callee is set, registers a
-// call (note says what to expect of it), printing both. reg is nil when no
-// call was registered.
-func (s *story) start(ctx context.Context, client *gurulize.Client, caller, callee, note string) (*gurulize.VideoRoom, *gurulize.CallRegistration, error) {
-	room, err := client.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{
-		Duration: 45 * time.Minute,
-		StartAt:  s.origin,
-		EndHow:   gurulize.EndAutomatic,
-		EndWhen:  gurulize.EndAtEndTime,
-	})
-	if err != nil {
-		return nil, nil, explain(err)
-	}
-	s.printf("Room %s created (45 minutes, ends automatically).\n", room.UUID)
-	s.printf("  host link:  %s\n  guest link: %s\n", room.HostURL, room.GuestURL)
-	var reg *gurulize.CallRegistration
-	if callee != "" {
-		reg, err = client.RegisterCall(ctx, gurulize.CallRequest{Caller: caller, Callee: callee, MaxDuration: 10 * time.Minute})
-		if err != nil {
-			return nil, nil, explain(err)
-		}
-		s.printf("Call %d registered (%s): %s rings first, then %s%s.\n", reg.ID, reg.Message, caller, callee, note)
-	}
-	return room, reg, nil
-}
-
-// explain adds what to do about the errors a newcomer meets first.
-func explain(err error) error {
-	var ve *gurulize.ValidationError
-	switch {
-	case errors.Is(err, gurulize.ErrInvalidCredentials):
-		return fmt.Errorf("check GURULIZE_USERNAME and GURULIZE_PASSWORD: %w", err)
-	case errors.Is(err, gurulize.ErrNoVoiceURL):
-		return fmt.Errorf("set GURULIZE_VOICE_URL to the address the provider gave you: %w", err)
-	case errors.As(err, &ve):
-		return fmt.Errorf("fix %s: %s (nothing was sent)", ve.Field, ve.Reason)
-	}
-	return err
-}
-
-func (s *story) printf(format string, args ...any) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fmt.Fprintf(s.w, format, args...)
-}
-
-// handler mounts the SDK's two callback handlers behind the token.
-func (s *story) handler(token string) http.Handler {
-	opt := gurulize.WithCallbackToken(token)
-	mux := http.NewServeMux()
-	mux.Handle("POST /gurulize/video/{token}", gurulize.NewVideoEventHandler(s.video, opt))
-	mux.Handle("/gurulize/voice/{token}", gurulize.NewVoiceStatusHandler(s.voice, opt))
-	return mux
-}
-
-func (s *story) video(ctx context.Context, ev gurulize.VideoEvent) error {
-	if err := s.wait(ctx); err != nil {
-		return err
-	}
-	s.rooms.Apply(ev)
-	line := fmt.Sprintf("%s  room  %-16s %s", s.clock(ev.ReceivedAt), ev.Code, ev.Source)
-	if ev.Code == gurulize.EventMeetingEnded {
-		reason := string(ev.Reason)
-		if reason == "" {
-			reason = "connection lost"
-		}
-		line += fmt.Sprintf(" (%s), %s of meetings so far", reason, ev.MeetingTotalDuration)
-	}
-	s.printf("%s\n", line)
-	return nil
-}
-
-func (s *story) voice(ctx context.Context, st gurulize.VoiceStatus) error {
-	if err := s.wait(ctx); err != nil {
-		return err
-	}
-	s.calls.Apply(st)
-	s.printf("%s  call  %s\n", s.clock(st.Time), st.Code)
-	return nil
-}
-
-// begin prints the callbacks from now on; until then they wait, so the
-// story reads in order. It may be called more than once.
-func (s *story) begin() {
-	s.once.Do(func() { close(s.started) })
-}
-
-// header introduces the callbacks.
-func (s *story) header() {
-	s.printf("\nWhat happens, in the callbacks' own time (+minutes:seconds from the room's start):\n")
-}
-
-// wait holds a callback until begin.
-func (s *story) wait(ctx context.Context) error {
-	select {
-	case <-s.started:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// clock prints t as minutes and seconds since the story began.
-func (s *story) clock(t time.Time) string {
-	d := t.Sub(s.origin).Truncate(time.Second)
-	sign := "+"
-	if d < 0 {
-		sign, d = "-", -d
-	}
-	return fmt.Sprintf("%s%02d:%02d", sign, int(d/time.Minute), int(d%time.Minute/time.Second))
-}
-
-// summary prints what the trackers made of the callbacks.
-func (s *story) summary(roomUUID string, callID int64) {
-	var b strings.Builder
-	b.WriteString("\nSummary\n")
-	if r, ok := s.rooms.Room(roomUUID); ok {
-		state := "still open"
-		if r.Ended {
-			state = "ended by " + string(r.EndReason)
-		}
-		meetings := fmt.Sprintf("%d meetings", r.Meetings)
-		if r.Meetings == 1 {
-			meetings = "1 meeting"
-		}
-		fmt.Fprintf(&b, "  room: billed %s over %s, %s\n", r.Billed, meetings, state)
-	} else {
-		b.WriteString("  room: no callbacks received\n")
-	}
-	if callID != 0 {
-		if c, ok := s.calls.Call(callID); ok {
-			fmt.Fprintf(&b, "  call: %s, talk time %s\n", c.Outcome, c.TalkTime)
-		} else {
-			b.WriteString("  call: no callbacks received\n")
-		}
-	}
-	s.printf("%s", b.String())
 }
 
 // serveCallbacks serves h on ln with timeouts suited to small callback

@@ -74,7 +74,9 @@ func TestQuickstartRealAPIWithoutCallbacks(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, nil, os.Getenv))
 	text := out.String()
-	assert.Contains(t, text, "talking to the real Gurulize API")
+	assert.True(t, strings.HasPrefix(text, "GURULIZE_USERNAME is set: talking to a fake Gurulize (gurulizetest's test account), not the real API.\n"+
+		"  video API: "+srv.VideoURL()+"\n  voice API: "+srv.VoiceURL()+"\n"), text)
+	assert.NotContains(t, text, "talking to the Gurulize API")
 	require.Len(t, srv.Rooms(), 1)
 	assert.Contains(t, text, "Room "+srv.Rooms()[0].UUID+" created")
 	assert.Contains(t, text, "No call placed: pass -caller and -callee")
@@ -119,4 +121,41 @@ func TestQuickstartRealAPIWrongAccount(t *testing.T) {
 	t.Setenv("GURULIZE_PASSWORD", "wrong-password")
 	err := run(context.Background(), &bytes.Buffer{}, nil, os.Getenv)
 	assert.ErrorContains(t, err, "check GURULIZE_USERNAME and GURULIZE_PASSWORD")
+}
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// TestQuickstartRealAccountNeedsEveryInput: with a real account the
+// quickstart names the inputs it lacks before sending anything.
+func TestQuickstartRealAccountNeedsEveryInput(t *testing.T) {
+	t.Parallel()
+	env := envOf(map[string]string{"GURULIZE_USERNAME": "acme", "GURULIZE_PASSWORD": "pw", "GURULIZE_VOICE_URL": "https://voice.example.test/c2c"})
+	for _, tc := range []struct {
+		args    []string
+		missing string
+	}{
+		{nil, "missing: -caller, -callee, -callback-url (nothing was sent)"},
+		{[]string{"-caller", "5321234567", "-callee", "5427654321"}, "missing: -callback-url (nothing was sent)"},
+		{[]string{"-callback-url", "https://hooks.example.test", "-caller", "5321234567"}, "missing: -callee (nothing was sent)"},
+	} {
+		var out bytes.Buffer
+		err := run(context.Background(), &out, tc.args, env)
+		assert.ErrorContains(t, err, "with a real account the quickstart rings two real phones and listens for the provider's callbacks, so it needs -caller, -callee and -callback-url", tc.args)
+		assert.ErrorContains(t, err, tc.missing, tc.args)
+		assert.Empty(t, out.String(), "nothing printed, nothing sent")
+	}
+}
+
+// TestQuickstartNamesALocalServer: an account other than the fake's on a
+// loopback URL is not called the real API either.
+func TestQuickstartNamesALocalServer(t *testing.T) {
+	srv := realAPI(t, gurulizetest.WithAccount("acme", "pw"))
+	t.Setenv("GURULIZE_USERNAME", "acme")
+	t.Setenv("GURULIZE_PASSWORD", "pw")
+	t.Setenv("GURULIZE_VOICE_URL", "")
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, nil, os.Getenv))
+	assert.True(t, strings.HasPrefix(out.String(), "GURULIZE_USERNAME is set: talking to a server on this machine, not the real Gurulize API.\n"+
+		"  video API: "+srv.VideoURL()+"\n  voice API: none (GURULIZE_VOICE_URL is not set)\n"), out.String())
+	assert.Len(t, srv.Rooms(), 1)
 }

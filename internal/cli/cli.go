@@ -4,8 +4,7 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -41,17 +40,48 @@ const usage = `gurulize: Gurulize video rooms, click-to-calls and callbacks from
 Usage:
   gurulize room create   --duration 45m --start now [flags]
   gurulize call register --caller 5321234567 --callee 5427654321 --max-duration 10m [flags]
-  gurulize listen        [--addr 127.0.0.1:8080] [--token T]
+  gurulize listen        [--addr 127.0.0.1:8080] [--token T] [--record FILE]
   gurulize fake          [--addr 127.0.0.1:8090] [--video-callback URL] [--voice-callback URL]
+  gurulize trigger room|call SCENARIO --to URL [--time-scale N] [--duplicate] [--reorder]
+  gurulize replay        FILE --to BASE_URL [--token T] [--speed N] [--duplicate] [--reorder]
   gurulize --version
 
 Run "gurulize <command> --help" for a command's flags and examples.
+Phone numbers are national numbers in digits, as the provider asks
+("numerical, such as 5xxyyyzztt"): no + and no country code.
 
 Configuration comes from flags, then from the environment: GURULIZE_USERNAME,
 GURULIZE_PASSWORD, GURULIZE_VIDEO_URL, GURULIZE_VOICE_URL, GURULIZE_LANG.
 
 Exit codes: 0 ok, 1 API error, 2 usage or validation error, 3 network error.
 `
+
+// groups are the commands that hold subcommands, with their help.
+var groups = map[string]string{
+	"room": `gurulize room: video rooms.
+
+Usage:
+  gurulize room create --duration 45m --start now [flags]
+
+Run "gurulize room create --help" for its flags and examples.
+`,
+	"call": `gurulize call: click-to-calls.
+
+Usage:
+  gurulize call register --caller 5321234567 --callee 5427654321 --max-duration 10m [flags]
+
+Run "gurulize call register --help" for its flags and examples.
+`,
+	"trigger": `gurulize trigger: play a scenario's callbacks into your endpoint.
+
+Usage:
+  gurulize trigger room SCENARIO --to URL [flags]
+  gurulize trigger call SCENARIO --to URL [flags]
+
+Run "gurulize trigger room --help" or "gurulize trigger call --help" for the
+scenarios, flags and examples.
+`,
+}
 
 // Run runs the gurulize command with args (without the program name) and
 // returns its exit code.
@@ -72,7 +102,15 @@ func Run(ctx context.Context, sys IO, args []string) int {
 		return ExitOK
 	}
 	cmd, rest := args[0], args[1:]
-	if len(rest) > 0 && (cmd == "room" || cmd == "call") {
+	if help, ok := groups[cmd]; ok {
+		switch {
+		case len(rest) == 0:
+			fmt.Fprint(sys.Stderr, help)
+			return ExitUsage
+		case isHelp(rest[0]):
+			fmt.Fprint(sys.Stdout, help)
+			return ExitOK
+		}
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -84,47 +122,32 @@ func Run(ctx context.Context, sys IO, args []string) int {
 		return listen(ctx, sys, rest)
 	case "fake":
 		return fake(ctx, sys, rest)
+	case "trigger room", "trigger call":
+		return trigger(ctx, sys, strings.TrimPrefix(cmd, "trigger "), rest)
+	case "replay":
+		return replayCommand(ctx, sys, rest)
 	}
-	fmt.Fprintf(sys.Stderr, "gurulize: unknown command %q\n\n%s", strings.Join(args[:min(2, len(args))], " "), usage)
+	help := usage
+	if g, ok := groups[args[0]]; ok {
+		help = g
+	}
+	fmt.Fprintf(sys.Stderr, "gurulize: unknown command %q\n\n%s", strings.Join(args[:min(2, len(args))], " "), help)
 	return ExitUsage
 }
 
-// command is a subcommand's flag set and its help text.
-type command struct {
-	*flag.FlagSet
-	help string
-}
-
-// newCommand returns a subcommand whose flag errors go to stderr.
-func newCommand(sys IO, name, help string) *command {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(sys.Stderr)
-	fs.Usage = func() {} // printed by parse, to the right stream
-	return &command{FlagSet: fs, help: help}
-}
-
-// printUsage writes the help text and the flags to w.
-func (c *command) printUsage(w io.Writer) {
-	fmt.Fprintf(w, "%s\n\nFlags:\n", strings.TrimSpace(c.help))
-	c.SetOutput(w)
-	c.PrintDefaults()
-}
-
-// parse parses args; ok is false when the command should stop with code:
-// after --help (usage on stdout, 0) or a mistake (problem and usage on stderr, 2).
-func (c *command) parse(sys IO, args []string) (code int, ok bool) {
-	err := c.Parse(args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		c.printUsage(sys.Stdout)
-		return ExitOK, false
-	case err != nil:
-		fmt.Fprintln(sys.Stderr)
-		c.printUsage(sys.Stderr)
-		return ExitUsage, false
-	case c.NArg() > 0:
-		fmt.Fprintf(sys.Stderr, "gurulize %s: unexpected argument %q\n", c.Name(), c.Arg(0))
-		return ExitUsage, false
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
 	}
-	return ExitOK, true
+	return false
+}
+
+// printJSON writes v as indented JSON on stdout, links unescaped.
+func printJSON(sys IO, v any) {
+	enc := json.NewEncoder(sys.Stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }

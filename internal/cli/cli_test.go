@@ -28,8 +28,15 @@ type result struct {
 
 func runCLI(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return runCLIContext(t, context.Background(), env, args...)
+}
+
+// runCLIContext is runCLI with a context: a cancelled one stops a server
+// command (listen, fake) as soon as it has started.
+func runCLIContext(t *testing.T, ctx context.Context, env map[string]string, args ...string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := Run(context.Background(), IO{
+	code := Run(ctx, IO{
 		Stdout: &stdout,
 		Stderr: &stderr,
 		Getenv: func(k string) string { return env[k] },
@@ -144,8 +151,8 @@ func TestExitCodes(t *testing.T) {
 		{"no password", map[string]string{"GURULIZE_USERNAME": "a"}, []string{"room", "create", "--duration", "1h"}, ExitUsage, "--password-file is required"},
 		{"missing password file", good, []string{"room", "create", "--duration", "1h", "--password-file", "/nonexistent/pw"}, ExitUsage, "--password-file open /nonexistent/pw"},
 		{"no voice url", map[string]string{"GURULIZE_USERNAME": "a", "GURULIZE_PASSWORD": "b"}, []string{"call", "register", "--caller", "1", "--callee", "2", "--max-duration", "1m"}, ExitUsage, "--voice-url is required"},
-		{"plain http url", good, []string{"room", "create", "--duration", "1h", "--video-url", "http://example.com/x"}, ExitUsage, "--video-url http:// is only allowed"},
-		{"unknown flag", good, []string{"room", "create", "--color"}, ExitUsage, "flag provided but not defined: -color"},
+		{"plain http url", good, []string{"room", "create", "--duration", "1h", "--video-url", "http://example.com/x"}, ExitUsage, `--video-url http:// is only allowed on loopback hosts (got "example.com"); use https, or --insecure-http`},
+		{"unknown flag", good, []string{"room", "create", "--color"}, ExitUsage, "gurulize room create: flag provided but not defined: --color"},
 		{"stray argument", good, []string{"room", "create", "--duration", "1h", "extra"}, ExitUsage, `unexpected argument "extra"`},
 		{"wrong credentials", bad, []string{"room", "create", "--duration", "1h"}, ExitAPI, "User Information Is Invalid"},
 		{"wrong credentials call", bad, []string{"call", "register", "--caller", "1", "--callee", "2", "--max-duration", "1m"}, ExitAPI, "User Information Is Invalid"},
@@ -207,4 +214,103 @@ func TestParseStart(t *testing.T) {
 		assert.ErrorContains(t, err, "--start", in)
 		assert.True(t, strings.Contains(err.Error(), in), in)
 	}
+}
+
+// TestCommandGroups: "gurulize room" and "gurulize call" print their own
+// help: on stdout with exit 0 when asked for, on stderr with exit 2 when the
+// subcommand is missing or unknown.
+func TestCommandGroups(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"room"}, ExitUsage, "", "gurulize room create --duration 45m --start now [flags]"},
+		{[]string{"room", "--help"}, ExitOK, "gurulize room create --duration 45m --start now [flags]", ""},
+		{[]string{"room", "-h"}, ExitOK, "Run \"gurulize room create --help\"", ""},
+		{[]string{"call"}, ExitUsage, "", "gurulize call register --caller 5321234567"},
+		{[]string{"call", "help"}, ExitOK, "gurulize call: click-to-calls.", ""},
+		{[]string{"call", "dial"}, ExitUsage, "", "gurulize: unknown command \"call dial\"\n\ngurulize call: click-to-calls."},
+	} {
+		r := runCLI(t, nil, tc.args...)
+		assert.Equal(t, tc.code, r.code, tc.args)
+		if tc.stdout == "" {
+			assert.Empty(t, r.stdout, tc.args)
+		} else {
+			assert.Contains(t, r.stdout, tc.stdout, tc.args)
+		}
+		if tc.stderr == "" {
+			assert.Empty(t, r.stderr, tc.args)
+		} else {
+			assert.Contains(t, r.stderr, tc.stderr, tc.args)
+		}
+	}
+}
+
+// TestDurationNeedsUnit: a number without a unit is refused with the unit
+// it needs, not a bare "parse error".
+func TestDurationNeedsUnit(t *testing.T) {
+	r := runCLI(t, nil, "room", "create", "--duration", "45")
+	assert.Equal(t, ExitUsage, r.code)
+	assert.Contains(t, r.stderr, `gurulize room create: invalid value "45" for flag --duration: a duration needs a unit: 45m for minutes, 45s for seconds`)
+	r = runCLI(t, nil, "call", "register", "--max-duration", "600")
+	assert.Equal(t, ExitUsage, r.code)
+	assert.Contains(t, r.stderr, `--max-duration: a duration needs a unit: 600m for minutes, 600s for seconds`)
+	r = runCLI(t, nil, "room", "create", "--timeout", "soon")
+	assert.Equal(t, ExitUsage, r.code)
+	assert.Contains(t, r.stderr, `invalid value "soon" for flag --timeout: not a duration such as 45m, 90s or 1h30m`)
+}
+
+// TestErrorsNameTheCommandsSettings: a setting the SDK refuses is named by
+// the flag, or by the environment variable when the flag was not given; the
+// advice names flags, not the SDK's Go options.
+func TestErrorsNameTheCommandsSettings(t *testing.T) {
+	env := map[string]string{"GURULIZE_USERNAME": "acme", "GURULIZE_PASSWORD": "pw"}
+	with := func(k, v string) map[string]string {
+		e := map[string]string{k: v}
+		for k, v := range env {
+			e[k] = v
+		}
+		return e
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{env, []string{"--lang", "de"}, `gurulize room create: --lang "de" is not a supported language`},
+		{with("GURULIZE_LANG", "de"), nil, `gurulize room create: GURULIZE_LANG "de" is not a supported language`},
+		{with("GURULIZE_LANG", "de"), []string{"--lang", "xx"}, `gurulize room create: --lang "xx"`},
+		{with("GURULIZE_VIDEO_URL", "http://example.com/x"), nil, `gurulize room create: GURULIZE_VIDEO_URL http:// is only allowed on loopback hosts (got "example.com"); use https, or --insecure-http`},
+		{env, []string{"--video-url", "https://me:pw@example.com/x"}, `gurulize room create: --video-url must not carry user information; give them with --username and --password-file`},
+		{env, []string{"--timeout", "-1s"}, `gurulize room create: --timeout must be positive, got -1s`},
+	} {
+		r := runCLI(t, tc.env, append([]string{"room", "create", "--duration", "45m"}, tc.args...)...)
+		assert.Equal(t, ExitUsage, r.code, tc.want)
+		assert.Contains(t, r.stderr, tc.want)
+		assert.NotRegexp(t, `With[A-Z]|NewClient`, r.stderr)
+	}
+
+	r := runCLI(t, with("GURULIZE_LANG", "de"), "room", "create", "--duration", "45m", "--json")
+	var out map[string]failure
+	require.NoError(t, json.Unmarshal([]byte(r.stderr), &out), r.stderr)
+	assert.Equal(t, "GURULIZE_LANG", out["error"].Env)
+	assert.Empty(t, out["error"].Flag)
+}
+
+// TestHelpShowsFlagsAsTheExamplesWriteThem: --duration, not -duration.
+func TestHelpShowsFlagsAsTheExamplesWriteThem(t *testing.T) {
+	for _, cmd := range [][]string{{"room", "create"}, {"call", "register"}, {"listen"}, {"fake"}} {
+		r := runCLI(t, nil, append(cmd, "--help")...)
+		assert.Equal(t, ExitOK, r.code)
+		assert.Contains(t, r.stdout, "\n  --json\n", cmd)
+		assert.NotRegexp(t, `(?m)^\s+-[a-z]`, r.stdout, cmd)
+	}
+	r := runCLI(t, nil, "room", "create", "--help")
+	assert.Contains(t, r.stdout, "  --duration duration\n      maximum meeting length, a duration of whole minutes such as 45m (required)\n")
+	assert.Contains(t, r.stdout, `(default "now")`)
+	r = runCLI(t, nil, "call", "register", "--help")
+	assert.Contains(t, r.stdout, `("numerical, such as 5xxyyyzztt"): 5321234567, not +90 532 123 45 67`)
+	assert.Contains(t, r.stdout, "  --caller number\n")
 }

@@ -1,8 +1,12 @@
+// fake.go: gurulize fake, the gurulizetest fake as a standalone server, and
+// its report of each request and callback delivery.
+
 package cli
 
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -22,15 +26,19 @@ written in any language. Callee numbers select what a call does:
   5005550008  callee does not answer            5005550010  callee not connected
   5005550013  out of credits                    any other   answered, 1 minute
 
+Callbacks go to the addresses as given: with "gurulize listen --token TOKEN"
+(or the SDK's handlers behind "POST /gurulize/video/{token}"), those are
+http://HOST/gurulize/video/TOKEN and http://HOST/gurulize/voice/TOKEN.
+
 Examples:
   gurulize fake
-  gurulize fake --addr 127.0.0.1:8090 --video-callback http://127.0.0.1:8080/gurulize/video?token=T \
-                --voice-callback http://127.0.0.1:8080/gurulize/voice?token=T --time-scale 60
+  gurulize fake --addr 127.0.0.1:8090 --video-callback http://127.0.0.1:8080/gurulize/video/TOKEN \
+                --voice-callback http://127.0.0.1:8080/gurulize/voice/TOKEN --time-scale 60
   gurulize fake --json
 `
 
 func fake(ctx context.Context, sys IO, args []string) int {
-	fs := newCommand(sys, "fake", fakeHelp)
+	fs := newCommand("fake", fakeHelp)
 	addr := fs.String("addr", "127.0.0.1:8090", "address to listen on")
 	videoCallback := fs.String("video-callback", "", "where room events are POSTed (none: not sent)")
 	voiceCallback := fs.String("voice-callback", "", "where call statuses are sent, as a GET (none: not sent)")
@@ -48,8 +56,13 @@ func fake(ctx context.Context, sys IO, args []string) int {
 		gurulizetest.WithAccount(*username, *password),
 		gurulizetest.WithFaults(gurulizetest.Faults{Duplicate: *duplicate, Reorder: *reorder}),
 	}
-	if *scale < 0 {
-		return fail(sys, "fake", *asJSON, usageError{flag: "--time-scale", msg: "must not be negative"})
+	switch {
+	case *scale < 0 || math.IsNaN(*scale) || math.IsInf(*scale, 0):
+		return fail(sys, "fake", *asJSON, usageError{name: "--time-scale", msg: fmt.Sprintf("must be a positive number, or 0 to send every callback at once; got %v", *scale)})
+	case *username == "":
+		return fail(sys, "fake", *asJSON, usageError{name: "--username", msg: "must not be empty"})
+	case *password == "":
+		return fail(sys, "fake", *asJSON, usageError{name: "--password", msg: "must not be empty"})
 	}
 	if *scale > 0 {
 		opts = append(opts, gurulizetest.WithTimeScale(*scale))
@@ -62,7 +75,7 @@ func fake(ctx context.Context, sys IO, args []string) int {
 	}
 	srv, err := gurulizetest.NewServer(opts...)
 	if err != nil {
-		return fail(sys, "fake", *asJSON, usageError{flag: fakeFlag(err.Error()), msg: err.Error()})
+		return fail(sys, "fake", *asJSON, fakeError(err))
 	}
 	defer srv.Close()
 
@@ -91,7 +104,7 @@ Stop with Ctrl-C.`,
 		reqs := srv.Requests()
 		for _, r := range reqs[requests:] {
 			p.line(map[string]any{"type": "request", "api": r.API, "method": r.Method, "path": r.Path, "status": r.Status, "reply": r.Reply},
-				fmt.Sprintf("%s %-4s %s -> %d %s", time.Now().Format("15:04:05"), r.Method, r.Path, r.Status, strings.TrimSpace(r.Reply)))
+				fmt.Sprintf("%s %-4s %s -> %d %s", time.Now().Format("15:04:05"), escape(r.Method), escape(r.Path), r.Status, escape(strings.TrimSpace(r.Reply))))
 		}
 		requests = len(reqs)
 		dels := srv.Deliveries()
@@ -129,16 +142,25 @@ func orNone(u, flagName string) string {
 	return u
 }
 
-// fakeFlag names the flag behind an error from gurulizetest.NewServer.
-func fakeFlag(msg string) string {
-	for _, f := range []struct{ needle, flag string }{
-		{"WithAddr", "--addr"}, {"listening on", "--addr"},
-		{"WithVideoCallbackURL", "--video-callback"}, {"WithVoiceCallbackURL", "--voice-callback"},
-		{"WithAccount", "--username"}, {"WithTimeScale", "--time-scale"},
-	} {
-		if strings.Contains(msg, f.needle) {
-			return f.flag
+// fakeOptions names, for each option the command passes to
+// gurulizetest.NewServer that can fail, its flag. The checks above leave
+// only these to fail.
+var fakeOptions = []struct{ option, flag string }{
+	{"WithAddr", "--addr"}, {"listening on", "--addr"},
+	{"WithVideoCallbackURL", "--video-callback"}, {"WithVoiceCallbackURL", "--voice-callback"},
+}
+
+// fakeError reports an error from gurulizetest.NewServer, which names the
+// option ("gurulizetest: WithAddr(\"x\"): why"), as the flag and the why.
+func fakeError(err error) usageError {
+	msg := strings.TrimPrefix(err.Error(), "gurulizetest: ")
+	for _, o := range fakeOptions {
+		if rest, ok := strings.CutPrefix(msg, o.option); ok {
+			if _, why, found := strings.Cut(rest, ": "); found {
+				rest = why
+			}
+			return usageError{name: o.flag, msg: rest}
 		}
 	}
-	return "--addr"
+	return usageError{name: "--addr", msg: msg}
 }

@@ -151,6 +151,8 @@ func TestGoldenFakeCommand(t *testing.T) {
 		return voiceURL != ""
 	}, 5*time.Second, 5*time.Millisecond, "fake did not start: %s", errOut.String())
 
+	// A request path is printed escaped: this one would clear the screen.
+	assert.Equal(t, 404, get(t, strings.TrimSuffix(voiceURL, gurulizetest.VoicePath)+"/%1b%5b2J"))
 	r := runCLI(t, map[string]string{
 		"GURULIZE_USERNAME": gurulizetest.DefaultUsername, "GURULIZE_PASSWORD": gurulizetest.DefaultPassword, "GURULIZE_VOICE_URL": voiceURL,
 	}, "call", "register", "--caller", "5321234567", "--callee", "5005550003", "--max-duration", "1m")
@@ -175,7 +177,21 @@ func TestFakeCommandErrors(t *testing.T) {
 	assert.Contains(t, r.stderr, "--video-callback")
 	r = runCLI(t, nil, "fake", "--time-scale", "-1")
 	assert.Equal(t, ExitUsage, r.code)
-	assert.Contains(t, r.stderr, "--time-scale must not be negative")
+	assert.Contains(t, r.stderr, "gurulize fake: --time-scale must be a positive number, or 0 to send every callback at once; got -1")
+	for _, tc := range []struct{ args, want string }{
+		{"--addr nonsense", "gurulize fake: --addr address nonsense: missing port in address\n"},
+		{"--addr 127.0.0.1:0 --video-callback ftp://x", `gurulize fake: --video-callback "ftp://x" is not an absolute http(s) URL` + "\n"},
+		{"--addr 127.0.0.1:0 --voice-callback /relative", `gurulize fake: --voice-callback "/relative" is not an absolute http(s) URL` + "\n"},
+		{"--addr 127.0.0.1:0 --time-scale NaN", "gurulize fake: --time-scale must be a positive number, or 0 to send every callback at once; got NaN\n"},
+		{"--addr 127.0.0.1:0 --username=", "gurulize fake: --username must not be empty\n"},
+		{"--addr 127.0.0.1:0 --password=", "gurulize fake: --password must not be empty\n"},
+	} {
+		stopped, cancel := context.WithCancel(context.Background())
+		cancel() // a fake that starts stops at once
+		r := runCLIContext(t, stopped, nil, append([]string{"fake"}, strings.Fields(tc.args)...)...)
+		assert.Equal(t, ExitUsage, r.code, tc.args)
+		assert.Equal(t, tc.want, r.stderr, "the flag, and no Go option: %s", tc.args)
+	}
 	r = runCLI(t, nil, "fake", "--help")
 	assert.Equal(t, ExitOK, r.code)
 	assert.Contains(t, r.stdout, "5005550004  callee busy")

@@ -1,6 +1,10 @@
+// listen.go: gurulize listen, the callback handlers of the SDK behind one
+// address, and the printer of what they receive.
+
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,10 +23,19 @@ gurulize listen: receive the provider's callbacks and print them as they arrive.
 
 Serves both callback handlers: point your Gurulize account's callback
 addresses at them (through a tunnel when developing). Each event or status is
-printed as one line, and the room or call summary whenever it changes.
+printed as one line, its time as a UTC date and time, and the room or call
+summary whenever it changes; what came from the wire is printed escaped (a
+value with control characters or invalid UTF-8 is shown Go-quoted, such as
+"\x1b[2J").
 
-  video events:  POST /gurulize/video?token=T   (or /gurulize/video/T)
-  call statuses: GET  /gurulize/voice?token=T   (or /gurulize/voice/T)
+The token is the last segment of the path, as with the SDK's handlers behind
+a mux pattern such as "POST /gurulize/video/{token}" (?token=TOKEN works too):
+
+  video events:  POST /gurulize/video/TOKEN
+  call statuses: GET  /gurulize/voice/TOKEN
+
+On an address other machines can reach (such as :8080), listen needs a token:
+without one anyone could send it callbacks. --no-token accepts that.
 
 Examples:
   gurulize listen
@@ -31,29 +44,51 @@ Examples:
 `
 
 func listen(ctx context.Context, sys IO, args []string) int {
-	fs := newCommand(sys, "listen", listenHelp)
+	fs := newCommand("listen", listenHelp)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (\":8080\" for every interface)")
 	token := fs.String("token", "", "shared secret the callback URLs must carry (default $GURULIZE_CALLBACK_TOKEN)")
+	noToken := fs.Bool("no-token", false, "accept callbacks without a token on a non-loopback --addr")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	record := fs.String("record", "", "append every callback received to this file, one JSON object per line, the token written {token} (see gurulize replay)")
 	if code, ok := fs.parse(sys, args); !ok {
 		return code
 	}
 	if *token == "" {
 		*token = sys.Getenv("GURULIZE_CALLBACK_TOKEN")
 	}
+	if *token != "" && *noToken {
+		return fail(sys, "listen", *asJSON, usageError{name: "--no-token", msg: "contradicts --token (or GURULIZE_CALLBACK_TOKEN): give one or the other"})
+	}
+	var rec *recorder
+	if *record != "" {
+		var err error
+		if rec, err = openRecorder(*record, *token, sys.Stderr); err != nil {
+			return fail(sys, "listen", *asJSON, usageError{name: "--record", msg: escape(err.Error())})
+		}
+		defer rec.Close()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return fail(sys, "listen", *asJSON, usageError{flag: "--addr", msg: err.Error()})
+		return fail(sys, "listen", *asJSON, usageError{name: "--addr", msg: err.Error()})
+	}
+	if *token == "" && !*noToken && !isLoopback(ln.Addr()) {
+		ln.Close()
+		return fail(sys, "listen", *asJSON, usageError{name: "--addr", msg: fmt.Sprintf(
+			"%s is reachable from other machines, and without a token anyone who reaches it can send callbacks that "+
+				"are printed as the provider's: set --token (or GURULIZE_CALLBACK_TOKEN), or pass --no-token to accept that", *addr)})
 	}
 	p := &printer{out: sys.Stdout, json: *asJSON, color: sys.Terminal && sys.Getenv("NO_COLOR") == ""}
 	srv := &http.Server{
-		Handler:           newListenMux(p, *token),
+		Handler:           rec.wrap(newListenMux(p, *token)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      10 * time.Second,
 		IdleTimeout:       60 * time.Second,
 	}
 	p.listening(ln.Addr().String(), *token)
+	if rec != nil {
+		p.line(map[string]any{"type": "recording", "file": *record}, "recording callbacks to "+escape(*record))
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -69,6 +104,13 @@ func listen(ctx context.Context, sys IO, args []string) int {
 	}
 	<-served
 	return ExitOK
+}
+
+// isLoopback reports whether addr is a loopback address (127.0.0.0/8, ::1),
+// which only this machine can reach.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // newListenMux mounts both handlers, with the token as a query parameter or
@@ -129,9 +171,11 @@ func (p *printer) line(v any, text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.json {
-		enc := json.NewEncoder(p.out)
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
 		_ = enc.Encode(v)
+		_, _ = p.out.Write(append(escapeJSON(bytes.TrimSuffix(b.Bytes(), []byte("\n"))), '\n'))
 		return
 	}
 	fmt.Fprintln(p.out, text)
@@ -140,7 +184,7 @@ func (p *printer) line(v any, text string) {
 func (p *printer) listening(addr, token string) {
 	q := ""
 	if token != "" {
-		q = "?token=" + token
+		q = "/" + token
 	}
 	p.line(map[string]any{"type": "listening", "url": "http://" + addr, "video": "/gurulize/video", "voice": "/gurulize/voice", "token": token != ""},
 		fmt.Sprintf("listening on http://%s\n  video events:  POST http://%s/gurulize/video%s\n  call statuses: GET  http://%s/gurulize/voice%s",
@@ -155,17 +199,17 @@ func (p *printer) videoEvent(ev gurulize.VideoEvent, before, after gurulize.Room
 	case gurulize.EventMeetingEnded, gurulize.EventLeft:
 		color = ansiYellow
 	}
-	parts := []string{p.paint(ansiDim, ev.ReceivedAt.Format("15:04:05.000")), "video", p.paint(color, fmt.Sprintf("%-15s", ev.Code)), "room " + ev.RoomUUID}
+	parts := []string{p.paint(ansiDim, ev.ReceivedAt.UTC().Format("2006-01-02T15:04:05.000Z")), "video", p.paint(color, fmt.Sprintf("%-15s", escape(string(ev.Code)))), "room " + escape(ev.RoomUUID)}
 	if ev.Source != "" {
-		parts = append(parts, "by "+string(ev.Source))
+		parts = append(parts, "by "+escape(string(ev.Source)))
 	}
 	if ev.Reason != "" {
-		parts = append(parts, "reason "+string(ev.Reason))
+		parts = append(parts, "reason "+escape(string(ev.Reason)))
 	}
 	if ev.MeetingTotalDuration > 0 {
 		parts = append(parts, "total "+ev.MeetingTotalDuration.String())
 	}
-	p.line(map[string]any{"type": "video", "event": ev}, strings.Join(parts, "  "))
+	p.line(map[string]any{"type": "video", "event": eventJSON(ev)}, strings.Join(parts, "  "))
 	if roomChanged(before, after) {
 		p.line(map[string]any{"type": "room", "summary": roomJSON(after)}, "  "+p.paint(ansiBold, roomText(after)))
 	}
@@ -174,16 +218,16 @@ func (p *printer) videoEvent(ev gurulize.VideoEvent, before, after gurulize.Room
 func (p *printer) voiceStatus(st gurulize.VoiceStatus, before, after gurulize.CallSummary) {
 	color := ansiCyan
 	switch {
-	case st.Code.IsFailure():
-		color = ansiRed
+	case st.Code == gurulize.StatusCallerClosed || st.Code == gurulize.StatusCalleeClosed:
+		color = ansiYellow // how a call normally ends
 	case st.Code.IsTerminal():
-		color = ansiYellow
+		color = ansiRed // busy, rejected, not answered, not connected, out of credits
 	case st.Code == gurulize.StatusCalleeConnected || st.Code == gurulize.StatusCallerConnected:
 		color = ansiGreen
 	}
-	parts := []string{p.paint(ansiDim, st.Time.Format("15:04:05")), "voice", p.paint(color, fmt.Sprintf("%-20s", st.Code)), fmt.Sprintf("call %d", st.ID)}
+	parts := []string{p.paint(ansiDim, st.Time.UTC().Format("2006-01-02T15:04:05Z")), "voice", p.paint(color, fmt.Sprintf("%-20s", st.Code)), fmt.Sprintf("call %d", st.ID)}
 	if st.Cause != "" {
-		parts = append(parts, "cause "+st.Cause)
+		parts = append(parts, "cause "+escape(st.Cause))
 	}
 	p.line(map[string]any{"type": "voice", "status": statusJSON(st)}, strings.Join(parts, "  "))
 	if callChanged(before, after) {
@@ -205,13 +249,13 @@ func roomText(s gurulize.RoomSummary) string {
 	state := "open"
 	switch {
 	case s.Ended && s.EndReason != "":
-		state = "ended (" + string(s.EndReason) + ")"
+		state = "ended (" + escape(string(s.EndReason)) + ")"
 	case s.Ended:
 		state = "ended"
 	case s.Activated:
 		state = "active"
 	}
-	return fmt.Sprintf("room %s %s: %d meeting(s), billed %s", s.RoomUUID, state, s.Meetings, s.Billed)
+	return fmt.Sprintf("room %s %s: %d meeting(s), billed %s", escape(s.RoomUUID), state, s.Meetings, s.Billed)
 }
 
 func callText(s gurulize.CallSummary) string {
@@ -239,6 +283,13 @@ func callJSON(s gurulize.CallSummary) map[string]any {
 	return map[string]any{
 		"id": s.ID, "outcome": s.Outcome, "final": s.Final,
 		"talkTimeSeconds": s.TalkTime.Seconds(), "failedParty": s.FailedParty,
+	}
+}
+
+func eventJSON(ev gurulize.VideoEvent) map[string]any {
+	return map[string]any{
+		"code": ev.Code, "eventSource": ev.Source, "receivedTime": ev.ReceivedAt, "reason": ev.Reason,
+		"roomUuid": ev.RoomUUID, "meetingTotalDurationSeconds": ev.MeetingTotalDuration.Seconds(),
 	}
 }
 

@@ -1,5 +1,5 @@
-// Package redact removes secrets from strings, URLs and errors before they
-// leave the SDK in an error value or a log record.
+// Package redact masks a secret in text that leaves the SDK: error messages
+// and log records, including what a server or a transport echoes back.
 package redact
 
 import (
@@ -8,10 +8,12 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"html"
 	"net"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -19,51 +21,96 @@ import (
 // Mask replaces every secret.
 const Mask = "REDACTED"
 
-// Redactor masks a fixed set of secrets in every encoding in which they can
-// reach an error message: raw, URL query and path escaped, JSON escaped and Go
-// quoted. The zero value and a nil *Redactor mask nothing.
+// Redactor masks a fixed set of secrets in every form in which a server or a
+// transport can send them back (see forms). The zero value and a nil
+// *Redactor mask nothing.
 type Redactor struct {
-	variants []string // longest first, so a longer encoding wins over its prefix
-	r        *strings.Replacer
+	forms []string // longest first, so a longer form wins over its prefix
+	r     *strings.Replacer
 }
 
 // New returns a Redactor for the given secrets; empty secrets are ignored.
 func New(secrets ...string) *Redactor {
-	seen := map[string]bool{}
-	var variants []string
-	add := func(v string) {
-		if v != "" && !seen[v] {
-			seen[v] = true
-			variants = append(variants, v)
+	var all []string
+	for _, s := range secrets {
+		if s != "" {
+			all = append(all, forms(s)...)
 		}
 	}
-	for _, s := range secrets {
-		if s == "" {
+	slices.SortStableFunc(all, func(a, b string) int { return len(b) - len(a) })
+	all = slices.Compact(all)
+	pairs := make([]string, 0, 2*len(all))
+	for _, f := range all {
+		pairs = append(pairs, f, Mask)
+	}
+	return &Redactor{forms: all, r: strings.NewReplacer(pairs...)}
+}
+
+// forms returns the forms a secret takes in what comes back from a server
+// or a transport: as it is; percent-encoded as Go's url.QueryEscape and
+// url.PathEscape, JavaScript's encodeURIComponent and Python's
+// quote(safe=”), each with upper- and lower-case hex; escaped in JSON (with
+// and without HTML escaping), in HTML, and in Go's %q and %+q; and each of
+// those as Printable leaves it, so that cleaning text up cannot reassemble a
+// secret that was masked before.
+func forms(s string) []string {
+	jsonHTML, _ := json.Marshal(s) // escapes <, > and & as \u00XX
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	base := []string{
+		s,
+		url.QueryEscape(s),
+		url.PathEscape(s),
+		percentEncode(s, "-_.!~*'()"), // encodeURIComponent
+		percentEncode(s, "-_.~"),      // Python's quote(s, safe='')
+		strings.Trim(string(jsonHTML), `"`),
+		strings.Trim(strings.TrimSpace(plain.String()), `"`),
+		html.EscapeString(s),
+		strings.Trim(strconv.Quote(s), `"`),
+		strings.Trim(strconv.QuoteToASCII(s), `"`),
+	}
+	var out []string
+	for _, f := range base {
+		out = append(out, f, lowerHex(f))
+		// A form that cleaning leaves blank would mask every run of spaces.
+		if p := Printable(f); strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// percentEncode escapes every byte of s as %XX but ASCII letters, digits and
+// the bytes in keep.
+func percentEncode(s, keep string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(keep, c) >= 0 {
+			b.WriteByte(c)
 			continue
 		}
-		add(s)
-		add(url.QueryEscape(s))
-		add(url.PathEscape(s))
-		add(strings.ToLower(url.QueryEscape(s)))
-		if b, err := json.Marshal(s); err == nil { // escapes <, > and & as \u00XX
-			add(string(b[1 : len(b)-1]))
-		}
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if enc.Encode(s) == nil {
-			b := bytes.TrimSpace(buf.Bytes())
-			add(string(b[1 : len(b)-1]))
-		}
-		q := strconv.Quote(s)
-		add(q[1 : len(q)-1])
+		fmt.Fprintf(&b, "%%%02X", c)
 	}
-	sort.SliceStable(variants, func(i, j int) bool { return len(variants[i]) > len(variants[j]) })
-	pairs := make([]string, 0, 2*len(variants))
-	for _, v := range variants {
-		pairs = append(pairs, v, Mask)
-	}
-	return &Redactor{variants: variants, r: strings.NewReplacer(pairs...)}
+	return b.String()
+}
+
+var hexEscape = regexp.MustCompile(`%[0-9A-F]{2}`)
+
+// lowerHex writes the hex digits of every percent escape in lower case.
+func lowerHex(s string) string { return hexEscape.ReplaceAllStringFunc(s, strings.ToLower) }
+
+// Printable returns s with invalid UTF-8 dropped and every control
+// character turned into a space, so that it can be quoted in an error.
+func Printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
 }
 
 // String returns s with every secret masked.
@@ -74,13 +121,13 @@ func (r *Redactor) String(s string) string {
 	return r.r.Replace(s)
 }
 
-// Contains reports whether s holds any secret in any of its encodings.
+// Contains reports whether s holds any secret in any of its forms.
 func (r *Redactor) Contains(s string) bool {
 	if r == nil {
 		return false
 	}
-	for _, v := range r.variants {
-		if strings.Contains(s, v) {
+	for _, f := range r.forms {
+		if strings.Contains(s, f) {
 			return true
 		}
 	}
@@ -99,15 +146,11 @@ func (r *Redactor) URL(u *url.URL, params ...string) string {
 			c.User = url.UserPassword(c.User.Username(), Mask)
 		}
 	}
-	if c.RawQuery != "" && len(params) > 0 {
-		q := c.Query()
+	if q := c.Query(); len(params) > 0 && len(q) > 0 {
 		changed := false
 		for _, p := range params {
-			if vs, ok := q[p]; ok {
-				for i := range vs {
-					vs[i] = Mask
-				}
-				changed = true
+			for i := range q[p] {
+				q[p][i], changed = Mask, true
 			}
 		}
 		if changed {

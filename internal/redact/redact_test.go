@@ -5,10 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"html"
 	"net"
 	"net/url"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,6 +35,72 @@ func TestStringMasksEveryEncoding(t *testing.T) {
 	}
 	assert.Equal(t, "nothing here", r.String("nothing here"))
 	assert.False(t, r.Contains("nothing here"))
+}
+
+// TestStringMasksEchoedForms: the forms a password takes when a server or a
+// transport echoes it back, for passwords with control characters, invalid
+// UTF-8, non-ASCII letters and URL-special characters.
+func TestStringMasksEchoedForms(t *testing.T) {
+	t.Parallel()
+	passwords := []string{
+		"P@ss w0rd&x",
+		"bad\tpassword\nnew line",
+		"ab\xffcd\x01ef",
+		"Şifre-çok/gizli?ğ=ü",
+		"a+b%2Fc#d;e,f",
+	}
+	for _, pw := range passwords {
+		r := New(pw)
+		echoes := map[string]string{
+			"raw":                pw,
+			"encodeURIComponent": jsEncodeURIComponent(pw),
+			"quote(safe='')":     percentAll(pw, "-_.~"),
+			"lower-case hex":     lowerEscapes(percentAll(pw, "-_.~")),
+			"%+q":                strings.Trim(fmt.Sprintf("%+q", pw), `"`),
+			"%q":                 strings.Trim(fmt.Sprintf("%q", pw), `"`),
+			"printable":          Printable(pw),
+			"HTML":               html.EscapeString(pw),
+		}
+		for name, echo := range echoes {
+			if strings.TrimSpace(echo) == "" {
+				continue
+			}
+			out := r.String("said: " + echo + ".")
+			assert.Equal(t, "said: REDACTED.", out, "%q as %s (%q)", pw, name, echo)
+			// Cleaned up after masking, nothing of the password comes back.
+			assert.Equal(t, "said: REDACTED.", r.String(Printable(r.String("said: "+echo+"."))), "%q as %s", pw, name)
+		}
+		// Cleaned up before masking, as an excerpt of a body is.
+		assert.Equal(t, "said: REDACTED.", r.String(Printable("said: "+pw+".")), "%q cleaned first", pw)
+	}
+}
+
+// jsEncodeURIComponent encodes as JavaScript's encodeURIComponent does.
+func jsEncodeURIComponent(s string) string { return percentAll(s, "-_.!~*'()") }
+
+// lowerEscapes writes the two hex digits after each '%' in lower case.
+func lowerEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = byte(unicode.ToLower(rune(b[i+1]))), byte(unicode.ToLower(rune(b[i+2])))
+		}
+	}
+	return string(b)
+}
+
+// percentAll escapes every byte but ASCII letters, digits and keep, written
+// independently of the package's own encoder.
+func percentAll(s, keep string) string {
+	out := ""
+	for _, c := range []byte(s) {
+		if c < 0x80 && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c)) || strings.ContainsRune(keep, rune(c))) {
+			out += string(rune(c))
+		} else {
+			out += fmt.Sprintf("%%%X%X", c>>4, c&15)
+		}
+	}
+	return out
 }
 
 func TestQueries(t *testing.T) {

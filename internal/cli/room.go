@@ -1,8 +1,11 @@
+// room.go: gurulize room create.
+
 package cli
 
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gurulize/gurulize-go"
@@ -20,10 +23,11 @@ Examples:
 `
 
 func roomCreate(ctx context.Context, sys IO, args []string) int {
-	fs := newCommand(sys, "room create", roomHelp)
+	fs := newCommand("room create", roomHelp)
 	var cf clientFlags
 	cf.register(fs)
-	duration := fs.Duration("duration", 0, "maximum meeting length, whole minutes (required), e.g. 45m")
+	var duration time.Duration
+	fs.durationVar(&duration, "duration", 0, "maximum meeting length, a `duration` of whole minutes such as 45m (required)")
 	start := fs.String("start", "now", "when the meeting starts: now, +10m, or an RFC 3339 time")
 	endHow := fs.String("end-how", "", "how the meeting ends: AUTOMATIC or BY_HOST")
 	endWhen := fs.String("end-when", "", "when the meeting ends: END_TIME or END_OF_DURATION")
@@ -39,7 +43,7 @@ func roomCreate(ctx context.Context, sys IO, args []string) int {
 		return fail(sys, "room create", cf.json, err)
 	}
 	room, err := client.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{
-		Duration: *duration,
+		Duration: duration,
 		StartAt:  startAt,
 		EndHow:   gurulize.EndHow(*endHow),
 		EndWhen:  gurulize.EndWhen(*endWhen),
@@ -60,47 +64,21 @@ func roomCreate(ctx context.Context, sys IO, args []string) int {
 	return ExitOK
 }
 
-const callHelp = `
-gurulize call register: ask the provider to ring the caller, then connect the callee.
-
-Phone numbers are digits; spaces, '-', '.', '(' and ')' are removed.
-The status callbacks that follow name the printed id.
-
-Examples:
-  gurulize call register --caller 5321234567 --callee 5427654321 --max-duration 10m
-  gurulize call register --caller "(532) 123 45 67" --callee 542-765-43-21 --max-duration 90s --json
-`
-
-func callRegister(ctx context.Context, sys IO, args []string) int {
-	fs := newCommand(sys, "call register", callHelp)
-	var cf clientFlags
-	cf.register(fs)
-	caller := fs.String("caller", "", "the phone rung first (required)")
-	callee := fs.String("callee", "", "the phone connected once the caller answers (required)")
-	maxDuration := fs.Duration("max-duration", 0, "the call is cut after this long, whole seconds (required), e.g. 10m")
-	if code, ok := fs.parse(sys, args); !ok {
-		return code
+// parseStart reads --start: "now", "+10m" (from now), or an RFC 3339 time.
+func parseStart(s string, now time.Time) (time.Time, error) {
+	switch {
+	case s == "" || s == "now":
+		return now, nil
+	case strings.HasPrefix(s, "+"):
+		d, err := time.ParseDuration(s[1:])
+		if err != nil || d < 0 {
+			return time.Time{}, usageError{name: "--start", msg: fmt.Sprintf("%q is not a duration from now such as +10m", s)}
+		}
+		return now.Add(d), nil
 	}
-	client, err := cf.client(sys)
+	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return fail(sys, "call register", cf.json, err)
+		return time.Time{}, usageError{name: "--start", msg: fmt.Sprintf("%q is not now, +<duration> or an RFC 3339 time such as 2026-12-01T15:00:00+03:00", s)}
 	}
-	reg, err := client.RegisterCall(ctx, gurulize.CallRequest{
-		Caller:      *caller,
-		Callee:      *callee,
-		MaxDuration: *maxDuration,
-		Language:    gurulize.Language(cf.lang),
-	})
-	if err != nil {
-		return fail(sys, "call register", cf.json, err)
-	}
-	if cf.json {
-		printJSON(sys, struct {
-			ID      int64  `json:"id"`
-			Message string `json:"message"`
-		}{reg.ID, reg.Message})
-		return ExitOK
-	}
-	fmt.Fprintf(sys.Stdout, "call   %d\nstatus %s\n", reg.ID, reg.Message)
-	return ExitOK
+	return t, nil
 }

@@ -1,0 +1,299 @@
+// This file holds the http.Handlers for the provider's callbacks and their
+// options: method, token, size and payload checks, then the user's function.
+
+package gurulize
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"slices"
+	"strings"
+)
+
+// defaultBodyLimit is the largest request body a callback handler reads
+// unless WithCallbackBodyLimit says otherwise: 64 KiB, far above any real
+// callback.
+const defaultBodyLimit = 64 << 10
+
+// HandlerOption configures NewVideoEventHandler and NewVoiceStatusHandler.
+// An invalid one makes the constructor panic with a *ValidationError
+// matching ErrInvalidConfig, so a missing setting is found at start-up.
+type HandlerOption func(*handler) error
+
+// WithCallbackToken makes the handler accept only requests that carry token,
+// either as the query parameter token (…/callback?token=T) or as the last
+// segment of the path (…/callback/T, as in a ServeMux pattern
+// "POST /gurulize/video/{token}"). Other requests get 401 and the function is
+// not called. Tokens are compared in constant time and never logged.
+//
+// Give the provider the callback address with the token in it, and pick a
+// long random token of URL-safe characters (letters, digits, '-', '_'). An
+// empty token is invalid, so a missing setting cannot leave the endpoint
+// open.
+func WithCallbackToken(token string) HandlerOption {
+	sum := sha256.Sum256([]byte(token))
+	return setting("WithCallbackToken", token == "", "token is empty", func(h *handler) { h.tokenHash = sum[:] })
+}
+
+// WithCallbackBodyLimit sets the largest request body the handler reads, in
+// bytes; a larger one gets 413. The default is 64 KiB; a limit below 1 is
+// invalid.
+func WithCallbackBodyLimit(n int64) HandlerOption {
+	return setting("WithCallbackBodyLimit", n < 1, fmt.Sprintf("limit must be positive, got %d", n), func(h *handler) { h.limit = n })
+}
+
+// WithCallbackLogger logs each request the handler answers: a debug record
+// for an accepted callback (with the parsed event), a warning for a refused
+// one (status and reason) and an error when the function failed or
+// panicked. Records carry the method, status and remote address, never the
+// URL or the token. The default logs nothing but a panic of the function,
+// which goes to slog.Default().
+func WithCallbackLogger(l *slog.Logger) HandlerOption {
+	return setting("WithCallbackLogger", l == nil, "logger is nil", func(h *handler) { h.logger = l })
+}
+
+// NewVideoEventHandler returns an http.Handler for the provider's video room
+// callbacks: it parses each POSTed JSON body with ParseVideoEvent and calls
+// fn with the request's context and the event.
+//
+// It checks, in this order, and replies:
+//   - 405 (with an Allow header) to any method but POST;
+//   - 401 when WithCallbackToken is set and the request does not carry the
+//     token; fn is not called;
+//   - 413 when the body is over the limit (see WithCallbackBodyLimit);
+//   - 400 with a short plain-text reason when the payload is malformed;
+//   - 503 when fn returns an error matching ErrRetryLater, 500 for any other
+//     error or a panic of fn (the error text is not sent; the panic is
+//     logged with its stack, see WithCallbackLogger), and 200 with an empty
+//     body when fn returns nil.
+//
+// The provider may deliver a callback more than once, and in any order;
+// RoomTracker and RoomState fold events with that in mind. The handler works
+// mounted under any path, including a ServeMux pattern with a {token}
+// wildcard. It panics if fn is nil or an option is invalid.
+//
+// The handler sets no deadlines: serve it from an http.Server with
+// ReadHeaderTimeout, ReadTimeout and WriteTimeout set (5s, 10s and 15s
+// suit callbacks), or a client sending slowly holds a connection as long as
+// it likes. See SECURITY.md.
+func NewVideoEventHandler(fn func(context.Context, VideoEvent) error, opts ...HandlerOption) http.Handler {
+	h := newHandler("NewVideoEventHandler", fn == nil, []string{http.MethodPost}, opts)
+	h.parse = func(w http.ResponseWriter, r *http.Request, _ url.Values) (callback, int, error) {
+		body, status, err := h.readBody(w, r)
+		if err != nil {
+			return callback{}, status, err
+		}
+		ev, err := ParseVideoEvent(body)
+		attr := slog.Group("event", "code", ev.Code, "source", ev.Source, "received_at", ev.ReceivedAt, "room_uuid", ev.RoomUUID,
+			"reason", ev.Reason, "meeting_total_duration", ev.MeetingTotalDuration)
+		return callback{attr, func(ctx context.Context) error { return fn(ctx, ev) }}, http.StatusBadRequest, err
+	}
+	return h
+}
+
+// NewVoiceStatusHandler returns an http.Handler for the provider's voice
+// status callbacks: it parses the query of a GET, or the form of a POST
+// (application/x-www-form-urlencoded body, then query), with
+// ParseVoiceStatus and calls fn with the request's context and the status.
+//
+// It checks and replies as NewVideoEventHandler does, except that it accepts
+// GET and POST (405 otherwise, with "Allow: GET, POST"), and the body limit
+// applies to a POST's form; a POST body of another content type is not read.
+// It panics if fn is nil or an option is invalid. Serve it with server
+// timeouts, as NewVideoEventHandler says.
+func NewVoiceStatusHandler(fn func(context.Context, VoiceStatus) error, opts ...HandlerOption) http.Handler {
+	h := newHandler("NewVoiceStatusHandler", fn == nil, []string{http.MethodGet, http.MethodPost}, opts)
+	h.parse = func(w http.ResponseWriter, r *http.Request, query url.Values) (callback, int, error) {
+		values := query
+		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		switch {
+		case r.Method == http.MethodPost && ct == "application/x-www-form-urlencoded":
+			body, status, err := h.readBody(w, r)
+			if err != nil {
+				return callback{}, status, err
+			}
+			form, err := url.ParseQuery(string(body))
+			if err != nil {
+				return callback{}, http.StatusBadRequest, errors.New("gurulize: malformed callback: form is not valid")
+			}
+			for k, vs := range query { // as http.Request.Form: the body's values first, then the query's
+				form[k] = append(form[k], vs...)
+			}
+			values = form
+		case r.Method == http.MethodPost && r.ContentLength > h.limit:
+			return callback{}, http.StatusRequestEntityTooLarge, errBodyTooLarge
+		}
+		st, err := ParseVoiceStatus(values)
+		attr := slog.Group("status", "id", st.ID, "code", st.Code.String(), "desc", st.Desc, "cause", st.Cause, "time", st.Time)
+		return callback{attr, func(ctx context.Context) error { return fn(ctx, st) }}, http.StatusBadRequest, err
+	}
+	return h
+}
+
+// callback is a parsed callback: how it is logged, and the call of the
+// user's function with it.
+type callback struct {
+	attr slog.Attr
+	call func(context.Context) error
+}
+
+// handler is both callback handlers; they differ in the methods they allow
+// and in parse.
+type handler struct {
+	methods   []string // the methods allowed
+	tokenHash []byte   // SHA-256 of the token; nil: no token required
+	limit     int64
+	logger    *slog.Logger // nil: nothing is logged but panics
+
+	// parse reads the request's payload. On failure it returns the status
+	// to answer with and an error whose text is the reason.
+	parse func(w http.ResponseWriter, r *http.Request, query url.Values) (callback, int, error)
+}
+
+func newHandler(constructor string, fnIsNil bool, methods []string, opts []HandlerOption) *handler {
+	if fnIsNil {
+		panic(configError(constructor, "fn is nil"))
+	}
+	h := &handler{methods: methods, limit: defaultBodyLimit}
+	for i, opt := range opts {
+		if opt == nil {
+			panic(configError(fmt.Sprintf("%s option %d", constructor, i), "is nil"))
+		}
+		if err := opt(h); err != nil {
+			panic(err)
+		}
+	}
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !slices.Contains(h.methods, r.Method) {
+		w.Header().Set("Allow", strings.Join(h.methods, ", "))
+		h.refuse(w, r, http.StatusMethodNotAllowed, "method not allowed")
+		return
+	}
+	query := r.URL.Query()
+	if !h.authorized(r, query) {
+		h.refuse(w, r, http.StatusUnauthorized, "missing or invalid token")
+		return
+	}
+	call, status, err := h.parse(w, r, query)
+	if err != nil {
+		h.refuse(w, r, status, err.Error())
+		return
+	}
+	h.run(w, r, call)
+}
+
+// authorized reports whether r carries the configured token, in its last
+// path segment or its token parameter, or whether no token is configured.
+// Both places are checked, each in constant time.
+func (h *handler) authorized(r *http.Request, query url.Values) bool {
+	if h.tokenHash == nil {
+		return true
+	}
+	path := strings.TrimRight(r.URL.Path, "/")
+	fromPath := h.tokenMatches(path[strings.LastIndexByte(path, '/')+1:])
+	fromQuery := h.tokenMatches(query.Get("token"))
+	return fromPath || fromQuery
+}
+
+// tokenMatches compares candidate with the token through their SHA-256
+// digests, so neither the content nor the length of the token shows in the
+// time it takes.
+func (h *handler) tokenMatches(candidate string) bool {
+	sum := sha256.Sum256([]byte(candidate))
+	return candidate != "" && subtle.ConstantTimeCompare(sum[:], h.tokenHash) == 1
+}
+
+var errBodyTooLarge = errors.New("request body too large")
+
+// readBody reads the request body up to the limit. It returns the status to
+// answer with when it cannot.
+func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
+	if r.ContentLength > h.limit {
+		return nil, http.StatusRequestEntityTooLarge, errBodyTooLarge
+	}
+	if r.Body == nil { // only a request built by hand has none
+		return nil, 0, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.limit))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, http.StatusRequestEntityTooLarge, errBodyTooLarge
+	case err != nil:
+		return nil, http.StatusBadRequest, errors.New("cannot read request body")
+	}
+	return body, 0, nil
+}
+
+// run calls the user's function and answers: 200 when it returned nil, 503
+// for an error matching ErrRetryLater, 500 for any other error or a panic.
+// A panic is logged with its stack (through slog.Default() when no logger
+// is set, so it is never silent) rather than left to net/http, which would
+// drop the connection without an answer; http.ErrAbortHandler, net/http's
+// way to abort a reply on purpose, goes on.
+func (h *handler) run(w http.ResponseWriter, r *http.Request, cb callback) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		if p == http.ErrAbortHandler {
+			panic(p)
+		}
+		http.Error(w, "callback not processed", http.StatusInternalServerError)
+		logger := h.logger
+		if logger == nil {
+			logger = slog.Default()
+		}
+		logger.LogAttrs(r.Context(), slog.LevelError, "gurulize: callback function panicked",
+			h.requestAttrs(r, http.StatusInternalServerError, cb.attr,
+				slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))...)
+	}()
+	err := cb.call(r.Context())
+	attr := cb.attr
+	switch {
+	case err == nil:
+		w.WriteHeader(http.StatusOK)
+		h.log(r, slog.LevelDebug, "gurulize: callback accepted", http.StatusOK, attr)
+	case errors.Is(err, ErrRetryLater):
+		http.Error(w, "callback not processed, try again later", http.StatusServiceUnavailable)
+		h.log(r, slog.LevelError, "gurulize: callback function failed", http.StatusServiceUnavailable, attr, slog.String("error", err.Error()))
+	default:
+		http.Error(w, "callback not processed", http.StatusInternalServerError)
+		h.log(r, slog.LevelError, "gurulize: callback function failed", http.StatusInternalServerError, attr, slog.String("error", err.Error()))
+	}
+}
+
+// refuse answers a request the handler does not pass to the function, with
+// a short plain-text reason, and logs it.
+func (h *handler) refuse(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	http.Error(w, reason, status)
+	h.log(r, slog.LevelWarn, "gurulize: callback refused", status, slog.String("reason", reason))
+}
+
+// log writes a record about a request, without its URL, when a logger is set.
+func (h *handler) log(r *http.Request, level slog.Level, msg string, status int, attrs ...slog.Attr) {
+	if h.logger != nil {
+		h.logger.LogAttrs(r.Context(), level, msg, h.requestAttrs(r, status, attrs...)...)
+	}
+}
+
+func (h *handler) requestAttrs(r *http.Request, status int, attrs ...slog.Attr) []slog.Attr {
+	return append([]slog.Attr{
+		slog.String("method", r.Method),
+		slog.Int("status", status),
+		slog.String("remote_addr", r.RemoteAddr),
+	}, attrs...)
+}
