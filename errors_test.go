@@ -11,12 +11,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/gurulizetest"
 )
 
 func TestAPIErrors(t *testing.T) {
@@ -275,6 +277,64 @@ func TestEchoedPasswordForms(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestMessagesInTurkish: the provider documents no Turkish text. A refusal
+// in Turkish (here the fake's own wording) is still an *APIError with the
+// message verbatim and Param from the parenthesised name, but matches none
+// of the English messages' sentinels; credentials refused with 401 still
+// match ErrInvalidCredentials in any language.
+func TestMessagesInTurkish(t *testing.T) {
+	t.Parallel()
+	fake := gurulizetest.NewTestServer(t)
+	c, err := gurulize.NewClient("no-such-user", "wrong", gurulize.WithLanguage(gurulize.Turkish),
+		gurulize.WithVideoURL(fake.VideoURL()), gurulize.WithVoiceURL(fake.VoiceURL()))
+	require.NoError(t, err)
+	_, err = c.RegisterCall(context.Background(), gurulize.CallRequest{Caller: "5321234567", Callee: "5427654321", MaxDuration: time.Minute})
+	var apiErr *gurulize.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.NotContains(t, apiErr.Message, "User Information Is Invalid", "the fake answered in Turkish")
+	assert.NotErrorIs(t, err, gurulize.ErrInvalidCredentials, "an undocumented message is not classified")
+
+	for _, tt := range []struct {
+		status int
+		msg    string
+		param  string
+		is     error
+	}{
+		{200, "Eksik parametre (username)", "username", nil},
+		{200, "Geçersiz parametre (caller): telefon numarası değil", "caller", nil},
+		{200, "Kullanıcı bilgileri geçersiz", "", nil},
+		{401, "Kullanıcı bilgileri geçersiz", "", gurulize.ErrInvalidCredentials},
+		{200, "Missing Parameter (username)", "username", gurulize.ErrMissingParameter},
+	} {
+		c, _ := newTestClient(t, "httpmock", replyJSON(tt.status, map[string]any{"success": false, "message": tt.msg}))
+		err := callBoth(context.Background(), c, "voice")
+		require.ErrorAs(t, err, &apiErr, tt.msg)
+		assert.Equal(t, tt.msg, apiErr.Message, "verbatim")
+		assert.Equal(t, tt.param, apiErr.Param, tt.msg)
+		for _, sentinel := range []error{gurulize.ErrMissingParameter, gurulize.ErrInvalidParameter, gurulize.ErrInvalidCredentials} {
+			assert.Equal(t, sentinel == tt.is, errors.Is(err, sentinel), "%q and %v", tt.msg, sentinel)
+		}
+	}
+}
+
+// TestRoomReplyWithoutLinks: a room without its links cannot be used, so a
+// success that lacks one is an error naming it.
+func TestRoomReplyWithoutLinks(t *testing.T) {
+	t.Parallel()
+	for missing, reply := range map[string]map[string]any{
+		"hostUrl":  {"uuid": "x", "guestUrl": "https://webrtc.gurulize.com/?g=1"},
+		"guestUrl": {"uuid": "x", "hostUrl": "https://webrtc.gurulize.com/?h=1"},
+		"uuid":     {"hostUrl": "https://webrtc.gurulize.com/?h=1", "guestUrl": "https://webrtc.gurulize.com/?g=1"},
+	} {
+		for _, transport := range transports {
+			c, _ := newTestClient(t, transport, replyJSON(http.StatusOK, reply))
+			_, err := c.CreateVideoRoom(context.Background(), validRoom())
+			assert.ErrorIs(t, err, gurulize.ErrUnexpectedResponse, missing)
+			assert.ErrorContains(t, err, "reply has no "+missing)
 		}
 	}
 }

@@ -59,14 +59,6 @@ func listen(ctx context.Context, sys IO, args []string) int {
 	if *token != "" && *noToken {
 		return fail(sys, "listen", *asJSON, usageError{name: "--no-token", msg: "contradicts --token (or GURULIZE_CALLBACK_TOKEN): give one or the other"})
 	}
-	var rec *recorder
-	if *record != "" {
-		var err error
-		if rec, err = openRecorder(*record, *token, sys.Stderr); err != nil {
-			return fail(sys, "listen", *asJSON, usageError{name: "--record", msg: escape(err.Error())})
-		}
-		defer rec.Close()
-	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(sys, "listen", *asJSON, usageError{name: "--addr", msg: err.Error()})
@@ -76,6 +68,14 @@ func listen(ctx context.Context, sys IO, args []string) int {
 		return fail(sys, "listen", *asJSON, usageError{name: "--addr", msg: fmt.Sprintf(
 			"%s is reachable from other machines, and without a token anyone who reaches it can send callbacks that "+
 				"are printed as the provider's: set --token (or GURULIZE_CALLBACK_TOKEN), or pass --no-token to accept that", *addr)})
+	}
+	var rec *recorder
+	if *record != "" { // opened once the address is accepted, so a refused listen creates no file
+		if rec, err = openRecorder(*record, *token, sys.Stderr); err != nil {
+			ln.Close()
+			return fail(sys, "listen", *asJSON, usageError{name: "--record", msg: escape(err.Error())})
+		}
+		defer rec.Close()
 	}
 	p := &printer{out: sys.Stdout, json: *asJSON, color: sys.Terminal && sys.Getenv("NO_COLOR") == ""}
 	srv := &http.Server{

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -195,6 +196,10 @@ func TestListenRefusesOpenAddressWithoutToken(t *testing.T) {
 	assert.Empty(t, r.stdout)
 	assert.Contains(t, r.stderr, "gurulize listen: --addr 0.0.0.0:0 is reachable from other machines")
 	assert.Contains(t, r.stderr, "set --token (or GURULIZE_CALLBACK_TOKEN), or pass --no-token")
+	file := filepath.Join(t.TempDir(), "callbacks.jsonl")
+	r = runCLIContext(t, stopped, nil, "listen", "--addr", "0.0.0.0:0", "--record", file)
+	assert.Equal(t, ExitUsage, r.code)
+	assert.NoFileExists(t, file, "a refused listen records nothing, not even an empty file")
 
 	r = runCLIContext(t, stopped, nil, "listen", "--addr", ":0", "--token", "s3cr3t", "--no-token")
 	assert.Equal(t, ExitUsage, r.code)
