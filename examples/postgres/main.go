@@ -1,0 +1,134 @@
+// Command postgres receives the Gurulize video room and voice status callbacks
+// on any number of replicas behind a load balancer, and keeps each room's and
+// call's state in PostgreSQL, so that no update is lost and every change is
+// recorded once, whichever replica a callback reaches, however often and in
+// whatever order the provider delivers it.
+//
+// From the repository root:
+//
+//	export DATABASE_URL=$(scripts/postgres.sh start)   # a throwaway PostgreSQL on loopback
+//	export GURULIZE_CALLBACK_TOKEN=$(openssl rand -hex 24)
+//	cd examples/postgres && go run . -addr 127.0.0.1:8080
+//
+// Start as many replicas as you like, at once if you like, each with its own
+// -addr: each creates the tables if they do not exist. Then give the provider
+// these addresses (behind HTTPS in production):
+//
+//	https://your.host/gurulize/video/<token>   video room events (POST, JSON)
+//	https://your.host/gurulize/voice/<token>   call statuses (GET query or POST form)
+//
+// and read what is stored at GET /rooms/{uuid}, /rooms/{uuid}/changes,
+// /calls/{id} and /calls/{id}/changes (see routes). Each callback is one
+// transaction (see Store.saveOnce); a callback answered 200 is committed, and
+// while the database is unavailable callbacks are answered 503, so the
+// provider may deliver them again. SIGINT or SIGTERM stops the server
+// gracefully: requests in flight are finished.
+//
+// The tests run several replicas against a real PostgreSQL, the one at
+// DATABASE_URL; one of them restarts it with scripts/postgres.sh restart, so
+// it must be the server that script started:
+//
+//	cd examples/postgres && go test -race ./...
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// The environment variables the server reads.
+const (
+	databaseURLEnv = "DATABASE_URL"            // PostgreSQL connection string, URL or key=value
+	tokenEnv       = "GURULIZE_CALLBACK_TOKEN" // the secret last segment of the callback addresses
+)
+
+func main() {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, logger)
+	stop()
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &usage), errors.Is(err, errFlags):
+		fmt.Fprintln(os.Stderr, "postgres:", err)
+		os.Exit(2)
+	default:
+		logger.Error("stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+// usageError is a missing setting.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+// errFlags marks command-line flags the flag package refused (it has
+// printed why).
+var errFlags = errors.New("invalid flags")
+
+// run serves until ctx ends, then shuts down gracefully.
+func run(ctx context.Context, args []string, getenv func(string) string, logger *slog.Logger) error {
+	fs := flag.NewFlagSet("postgres", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errFlags
+	}
+	databaseURL, token := getenv(databaseURLEnv), getenv(tokenEnv)
+	if databaseURL == "" {
+		return usageError("set " + databaseURLEnv + ", such as postgres://user:password@127.0.0.1:5432/db (scripts/postgres.sh start prints one)")
+	}
+	if token == "" {
+		return usageError("set " + tokenEnv + " to a long random string of letters, digits, '-' and '_'")
+	}
+
+	store, err := Open(ctx, databaseURL, logger)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("listening", "addr", ln.Addr().String())
+	if err := serve(ctx, ln, newServer(routes(store, token, logger), logger)); err != nil {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// serve runs srv on ln until ctx is done, then shuts it down, giving
+// requests in flight up to 10 seconds to finish.
+func serve(ctx context.Context, ln net.Listener, srv *http.Server) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
