@@ -6,9 +6,11 @@ package gurulize
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -70,84 +72,63 @@ func malformed(field, reason string) error {
 // truncated, not JSON, or JSON but not an object (null, []) is an error
 // naming "body".
 func ParseVideoEvent(body []byte) (VideoEvent, error) {
-	var fields map[string]json.RawMessage
+	var w struct {
+		Code                 string  `json:"code"`
+		EventSource          string  `json:"eventSource"`
+		ReceivedTime         flexInt `json:"receivedTime"`
+		Reason               string  `json:"reason"`
+		RoomUUID             string  `json:"roomUuid"`
+		MeetingTotalDuration flexInt `json:"meetingTotalDuration"`
+	}
 	if body = bytes.TrimSpace(body); len(body) == 0 {
 		return VideoEvent{}, malformed("body", "is empty")
 	} else if body[0] != '{' {
 		return VideoEvent{}, malformed("body", "is not a JSON object")
-	} else if err := json.Unmarshal(body, &fields); err != nil {
+	}
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(body, &w); errors.As(err, &typeErr) && typeErr.Field != "" {
+		if unit, ok := map[string]string{"receivedTime": "Unix milliseconds", "meetingTotalDuration": "milliseconds"}[typeErr.Field]; ok {
+			return VideoEvent{}, malformed(typeErr.Field, "must be an integer ("+unit+"), got "+typeErr.Value)
+		}
+		return VideoEvent{}, malformed(typeErr.Field, "must be a string, got "+jsonKinds[typeErr.Value])
+	} else if err != nil {
 		return VideoEvent{}, malformed("body", "is not valid JSON: "+err.Error())
 	}
-	var text [4]string // code, roomUuid, eventSource, reason
-	for i, name := range [...]string{"code", "roomUuid", "eventSource", "reason"} {
-		var err error
-		if text[i], err = jsonString(fields, name); err != nil {
-			return VideoEvent{}, err
-		} else if text[i] == "" && i < 2 {
-			return VideoEvent{}, malformed(name, "is required")
-		}
-	}
-	ms, err := jsonInt(fields, "receivedTime", "Unix milliseconds")
+	ms, total := w.ReceivedTime.v, w.MeetingTotalDuration.v
 	switch {
-	case err != nil:
-		return VideoEvent{}, err
-	case !ms.set:
+	case w.Code == "":
+		return VideoEvent{}, malformed("code", "is required")
+	case w.RoomUUID == "":
+		return VideoEvent{}, malformed("roomUuid", "is required")
+	case !w.ReceivedTime.set:
 		return VideoEvent{}, malformed("receivedTime", "is required")
-	case ms.v < minUnixMillis:
-		return VideoEvent{}, malformed("receivedTime", fmt.Sprintf("must be Unix milliseconds, got %d: before 1973 as milliseconds, so Unix seconds or not a time", ms.v))
-	case ms.v > maxUnixMillis:
-		return VideoEvent{}, malformed("receivedTime", fmt.Sprintf("is out of range: %d is after the year 9999 as Unix milliseconds", ms.v))
-	}
-	total, err := jsonInt(fields, "meetingTotalDuration", "milliseconds")
-	if err == nil && total.v > maxDurationMS {
-		err = malformed("meetingTotalDuration", fmt.Sprintf("is out of range: %d milliseconds", total.v))
-	}
-	if err != nil {
-		return VideoEvent{}, err
+	case ms < 0:
+		return VideoEvent{}, malformed("receivedTime", fmt.Sprintf("must not be negative, got %d", ms))
+	case ms < minUnixMillis:
+		return VideoEvent{}, malformed("receivedTime", fmt.Sprintf("must be Unix milliseconds, got %d: before 1973 as milliseconds, so Unix seconds or not a time", ms))
+	case ms > maxUnixMillis:
+		return VideoEvent{}, malformed("receivedTime", fmt.Sprintf("is out of range: %d is after the year 9999 as Unix milliseconds", ms))
+	case total < 0:
+		return VideoEvent{}, malformed("meetingTotalDuration", fmt.Sprintf("must not be negative, got %d", total))
+	case total > maxDurationMS:
+		return VideoEvent{}, malformed("meetingTotalDuration", fmt.Sprintf("is out of range: %d milliseconds", total))
 	}
 	return VideoEvent{
-		Code: VideoEventCode(text[0]), RoomUUID: text[1], Source: EventSource(text[2]), Reason: EndReason(text[3]),
-		ReceivedAt: time.UnixMilli(ms.v).UTC(), MeetingTotalDuration: time.Duration(total.v) * time.Millisecond,
+		Code: VideoEventCode(w.Code), Source: EventSource(w.EventSource), ReceivedAt: time.UnixMilli(ms).UTC(),
+		Reason: EndReason(w.Reason), RoomUUID: w.RoomUUID, MeetingTotalDuration: time.Duration(total) * time.Millisecond,
 	}, nil
 }
 
-// jsonString decodes a JSON string field; absent and null are "".
-func jsonString(fields map[string]json.RawMessage, name string) (string, error) {
-	raw := fields[name]
-	if raw == nil || string(raw) == "null" {
-		return "", nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", malformed(name, "must be a string, got "+jsonKind(raw))
-	}
-	return s, nil
-}
-
-// jsonInt decodes a non-negative integer field written as a JSON number or a
-// JSON string; absent, null and "" leave it unset. unit names what the
-// number counts, for the error message.
-func jsonInt(fields map[string]json.RawMessage, name, unit string) (flexInt, error) {
-	var n flexInt
-	if raw := fields[name]; raw != nil {
-		if err := json.Unmarshal(raw, &n); err != nil {
-			got := jsonKind(raw)
-			if c := raw[0]; c == '"' || c == '-' || '0' <= c && c <= '9' {
-				got = quoteExcerpt(strings.Trim(string(raw), `"`))
-			}
-			return flexInt{}, malformed(name, "must be an integer ("+unit+"), got "+got)
-		}
-	}
-	if n.v < 0 {
-		return flexInt{}, malformed(name, "must not be negative, got "+strconv.FormatInt(n.v, 10))
-	}
-	return n, nil
-}
+// jsonKinds names the kinds of JSON value, for error
+// messages, by the name encoding/json gives them or by their first byte.
+var jsonKinds = map[string]string{"number": "a number", "object": "an object", "array": "an array", "bool": "a boolean", "string": "a string",
+	"{": "an object", "[": "an array", "t": "a boolean", "f": "a boolean"}
 
 // flexInt is a base-10 integer written as a JSON number (7) or a JSON string
 // ("7"), as the provider writes numbers either way; null and "" leave it
-// unset. Fractions, exponents, a '+', spaces and out-of-range values are
-// errors.
+// unset. Anything else (a fraction, an exponent, a '+', spaces) is a
+// *json.UnmarshalTypeError whose Value shows what was there, and to which
+// encoding/json adds the field's name.
 type flexInt struct {
 	v   int64
 	set bool
@@ -157,23 +138,22 @@ type flexInt struct {
 func (n *flexInt) UnmarshalJSON(b []byte) error {
 	*n = flexInt{}
 	s := string(b)
-	if s == "null" {
+	if s == "null" || s == `""` {
 		return nil
 	}
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
+	got := jsonKinds[string(b[:1])]
+	if got == "" { // a number, or a string
+		if b[0] == '"' {
+			_ = json.Unmarshal(b, &s) // valid: encoding/json checked the whole document first
 		}
-		if s == "" {
+		var err error
+		if n.v, err = parseInt(s); err == nil {
+			n.set = true
 			return nil
 		}
+		got = quoteExcerpt(s)
 	}
-	v, err := parseInt(s)
-	if err != nil {
-		return err
-	}
-	*n = flexInt{v: v, set: true}
-	return nil
+	return &json.UnmarshalTypeError{Value: got, Type: reflect.TypeFor[int64]()}
 }
 
 // parseInt parses a base-10 integer with an optional leading '-'.
@@ -182,19 +162,6 @@ func parseInt(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not an integer", s)
 	}
 	return strconv.ParseInt(s, 10, 64)
-}
-
-// jsonKind names the kind of a JSON value, for error messages.
-func jsonKind(raw []byte) string {
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case 't', 'f':
-		return "a boolean"
-	}
-	return "a number"
 }
 
 // quoteExcerpt quotes at most the first 32 bytes of s, in ASCII, so an error

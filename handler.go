@@ -93,8 +93,10 @@ func NewVideoEventHandler(fn func(context.Context, VideoEvent) error, opts ...Ha
 			return callback{}, status, err
 		}
 		ev, err := ParseVideoEvent(body)
-		attr := slog.Group("event", "code", ev.Code, "source", ev.Source, "received_at", ev.ReceivedAt, "room_uuid", ev.RoomUUID,
-			"reason", ev.Reason, "meeting_total_duration", ev.MeetingTotalDuration)
+		attr := func() slog.Attr {
+			return slog.Group("event", "code", ev.Code, "source", ev.Source, "received_at", ev.ReceivedAt, "room_uuid", ev.RoomUUID,
+				"reason", ev.Reason, "meeting_total_duration", ev.MeetingTotalDuration)
+		}
 		return callback{attr, func(ctx context.Context) error { return fn(ctx, ev) }}, http.StatusBadRequest, err
 	}
 	return h
@@ -133,7 +135,9 @@ func NewVoiceStatusHandler(fn func(context.Context, VoiceStatus) error, opts ...
 			return callback{}, http.StatusRequestEntityTooLarge, errBodyTooLarge
 		}
 		st, err := ParseVoiceStatus(values)
-		attr := slog.Group("status", "id", st.ID, "code", st.Code.String(), "desc", st.Desc, "cause", st.Cause, "time", st.Time)
+		attr := func() slog.Attr {
+			return slog.Group("status", "id", st.ID, "code", st.Code.String(), "desc", st.Desc, "cause", st.Cause, "time", st.Time)
+		}
 		return callback{attr, func(ctx context.Context) error { return fn(ctx, st) }}, http.StatusBadRequest, err
 	}
 	return h
@@ -142,7 +146,7 @@ func NewVoiceStatusHandler(fn func(context.Context, VoiceStatus) error, opts ...
 // callback is a parsed callback: how it is logged, and the call of the
 // user's function with it.
 type callback struct {
-	attr slog.Attr
+	attr func() slog.Attr // built only when a record is written
 	call func(context.Context) error
 }
 
@@ -258,21 +262,28 @@ func (h *handler) run(w http.ResponseWriter, r *http.Request, cb callback) {
 			logger = slog.Default()
 		}
 		logger.LogAttrs(r.Context(), slog.LevelError, "gurulize: callback function panicked",
-			h.requestAttrs(r, http.StatusInternalServerError, cb.attr,
+			h.requestAttrs(r, http.StatusInternalServerError, cb.attr(),
 				slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))...)
 	}()
 	err := cb.call(r.Context())
-	attr := cb.attr
+	status, level, msg := http.StatusOK, slog.LevelDebug, "gurulize: callback accepted"
 	switch {
-	case err == nil:
-		w.WriteHeader(http.StatusOK)
-		h.log(r, slog.LevelDebug, "gurulize: callback accepted", http.StatusOK, attr)
 	case errors.Is(err, ErrRetryLater):
-		http.Error(w, "callback not processed, try again later", http.StatusServiceUnavailable)
-		h.log(r, slog.LevelError, "gurulize: callback function failed", http.StatusServiceUnavailable, attr, slog.String("error", err.Error()))
-	default:
-		http.Error(w, "callback not processed", http.StatusInternalServerError)
-		h.log(r, slog.LevelError, "gurulize: callback function failed", http.StatusInternalServerError, attr, slog.String("error", err.Error()))
+		status, level, msg = http.StatusServiceUnavailable, slog.LevelError, "gurulize: callback function failed"
+	case err != nil:
+		status, level, msg = http.StatusInternalServerError, slog.LevelError, "gurulize: callback function failed"
+	}
+	if err == nil {
+		w.WriteHeader(status)
+	} else {
+		http.Error(w, "callback not processed", status)
+	}
+	if h.logger != nil {
+		attrs := []slog.Attr{cb.attr()}
+		if err != nil {
+			attrs = append(attrs, slog.String("error", err.Error()))
+		}
+		h.log(r, level, msg, status, attrs...)
 	}
 }
 
