@@ -235,7 +235,7 @@ func faultCases() []faultCase {
 		{
 			name: "HTTP/2 RST_STREAM PROTOCOL_ERROR after the request was read", target: http2Server,
 			h2:    []h2Answer{resetWith(h2ProtocolError)},
-			check: wantURLError("PROTOCOL_ERROR", nil), attempts: 1, served: 1, conns: connNotChecked,
+			check: wantURLError("PROTOCOL_ERROR; received from peer: the request may have been processed, so it is not sent again", nil), attempts: 1, served: 1, conns: connNotChecked,
 		},
 		{
 			name: "HTTP/2 RST_STREAM INTERNAL_ERROR after the request was read", target: http2Server,
@@ -250,7 +250,7 @@ func faultCases() []faultCase {
 		{
 			name: "HTTP/2 REFUSED_STREAM on every attempt", target: http2Server,
 			h2:    []h2Answer{resetWith(h2RefusedStream)},
-			check: wantURLError("REFUSED_STREAM", nil), attempts: 3, served: 3, conns: connNotChecked,
+			check: wantURLError("REFUSED_STREAM; received from peer: the server did not process the request", nil), attempts: 3, served: 3, conns: connNotChecked,
 		},
 		{
 			name: "HTTP/2 GOAWAY with last-stream-id 0 then success", target: http2Server,

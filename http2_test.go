@@ -215,6 +215,7 @@ func TestHTTP2FaultsDeliverAtMostOnce(t *testing.T) {
 					var ue *url.Error
 					require.ErrorAs(t, err, &ue, "a transport failure")
 					assertNoSecret(t, err)
+					assert.NotContains(t, err.Error(), "GetBody", "net/http's advice to make the body rewindable is not passed on")
 				}
 				// The transport's own retries, if any slipped through, would
 				// keep counting after the call returned.

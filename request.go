@@ -104,9 +104,10 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, form string, n int
 	start := time.Now()
 	resp, err := c.client().Do(req)
 	if err != nil {
+		err, unprocessed := explainNoReplay(err)
 		err = c.urlError(req.Method, req.URL.String(), err)
 		c.log(ctx, req, n, 0, start, err)
-		return nil, retryAdvice{ok: (trace.neverConnected() || unprocessed(err)) && ctx.Err() == nil}, err
+		return nil, retryAdvice{ok: (trace.neverConnected() || unprocessed) && ctx.Err() == nil}, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes+1))
@@ -256,15 +257,30 @@ func (c *Client) log(ctx context.Context, req *http.Request, attempt, status int
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "gurulize request", attrs...)
 }
 
-// unprocessedRe matches the error net/http's HTTP/2 transport returns when
-// the server said it did not process a request whose body cannot be
-// rewound: a REFUSED_STREAM reset, or a GOAWAY that leaves the stream out.
-// net/http exposes no type for either, only this text.
-var unprocessedRe = regexp.MustCompile(`http2: Transport: cannot retry err \[(stream error: stream ID \d+; REFUSED_STREAM; received from peer|http2: Transport received Server's graceful shutdown GOAWAY)\]`)
+// noReplayRe matches the error net/http's HTTP/2 transport returns where
+// it would have sent a request again had it been able to rewind its body
+// (see attempt), and refusedRe, within it, what a server says when it did
+// not process the stream: REFUSED_STREAM, or a GOAWAY that leaves the
+// stream out. net/http exposes no type for either, only this text.
+var (
+	noReplayRe = regexp.MustCompile(`http2: Transport: cannot retry err \[(.*)\] after Request\.Body was written; define Request\.GetBody to avoid this error`)
+	refusedRe  = regexp.MustCompile(`^(stream error: stream ID \d+; REFUSED_STREAM; received from peer|http2: Transport received Server's graceful shutdown GOAWAY)$`)
+)
 
-// unprocessed reports whether err says the server did not process the
-// request, which makes it safe to send again.
-func unprocessed(err error) bool { return unprocessedRe.MatchString(err.Error()) }
+// explainNoReplay rewrites such an error, whose advice to define GetBody is
+// the opposite of what the SDK must do, to say what happened, and reports
+// whether the server did not process the request, which makes it safe to
+// send again.
+func explainNoReplay(err error) (error, bool) {
+	m := noReplayRe.FindStringSubmatch(err.Error())
+	switch {
+	case m == nil:
+		return err, false
+	case refusedRe.MatchString(m[1]):
+		return fmt.Errorf("%s: the server did not process the request", m[1]), true
+	}
+	return fmt.Errorf("%s: the request may have been processed, so it is not sent again", m[1]), false
+}
 
 // connTrace records whether the transport set out to get a connection for an
 // attempt and whether it ever got one. An attempt that asked for a connection
