@@ -165,7 +165,10 @@ func WithLogger(l *slog.Logger) Option {
 // The video URL carries the password in its query string, so use this only
 // on networks you trust.
 func WithInsecureHTTP() Option {
-	return setting("", false, "", func(c *Client) { c.insecure = true })
+	return func(c *Client) error {
+		c.insecure = true
+		return nil
+	}
 }
 
 // NewClient returns a Client for the account username/password. Both must be
