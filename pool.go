@@ -11,7 +11,7 @@ import (
 
 // idleConnsPerHost is the idle-connection pool per host of the shared
 // transport. http.DefaultTransport keeps 2, so 64 concurrent callers open a
-// new connection for most calls (about 11,000 for 20,000 calls, see
+// new connection for most calls (about 9,000 for 20,000 calls, see
 // BENCHMARKS.md); with 100 they keep theirs, and calls take half the time.
 const idleConnsPerHost = 100
 
