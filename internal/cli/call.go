@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/internal/phone"
 )
 
 const callHelp = `
@@ -34,6 +35,11 @@ func callRegister(ctx context.Context, sys IO, args []string) int {
 	if code, ok := fs.parse(sys, args); !ok {
 		return code
 	}
+	// The flags are checked before the account, so a mistake in them is
+	// reported first, whatever the environment holds.
+	if err := callFlags(fs, *caller, *callee, maxDuration); err != nil {
+		return fail(sys, "call register", cf.json, err)
+	}
 	client, err := cf.client(sys)
 	if err != nil {
 		return fail(sys, "call register", cf.json, err)
@@ -56,4 +62,25 @@ func callRegister(ctx context.Context, sys IO, args []string) int {
 	}
 	fmt.Fprintf(sys.Stdout, "call   %d\nstatus %s\n", reg.ID, reg.Message)
 	return ExitOK
+}
+
+// callFlags checks the flags of call register as the SDK would check the
+// request, naming the flag at fault.
+func callFlags(fs *command, caller, callee string, maxDuration time.Duration) error {
+	if err := fs.required("caller", "callee", "max-duration"); err != nil {
+		return err
+	}
+	if _, err := phone.Normalize(caller); err != nil {
+		return usageError{name: "--caller", msg: err.Error()}
+	}
+	if _, err := phone.Normalize(callee); err != nil {
+		return usageError{name: "--callee", msg: err.Error()}
+	}
+	switch {
+	case maxDuration <= 0:
+		return usageError{name: "--max-duration", msg: fmt.Sprintf("must be positive, got %v", maxDuration)}
+	case maxDuration%time.Second != 0:
+		return usageError{name: "--max-duration", msg: fmt.Sprintf("must be a whole number of seconds, got %v", maxDuration)}
+	}
+	return nil
 }

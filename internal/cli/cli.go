@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gurulize/gurulize-go"
 )
@@ -26,7 +27,8 @@ type IO struct {
 	Stdout   io.Writer
 	Stderr   io.Writer
 	Getenv   func(string) string
-	Terminal bool // Stdout is a terminal: colours are allowed
+	Terminal bool             // Stdout is a terminal: colours are allowed
+	Now      func() time.Time // the time of --start now; nil means time.Now
 }
 
 // IsTerminal reports whether f is a character device, as a terminal is.
@@ -89,12 +91,21 @@ func Run(ctx context.Context, sys IO, args []string) int {
 	if sys.Getenv == nil {
 		sys.Getenv = func(string) string { return "" }
 	}
+	if sys.Now == nil {
+		sys.Now = time.Now
+	}
 	if len(args) == 0 {
 		fmt.Fprint(sys.Stderr, usage)
 		return ExitUsage
 	}
 	switch args[0] {
-	case "-h", "-help", "--help", "help":
+	case "help":
+		if len(args) > 1 { // "gurulize help room create" is "gurulize room create --help"
+			return Run(ctx, sys, append(append([]string(nil), args[1:]...), "--help"))
+		}
+		fmt.Fprint(sys.Stdout, usage)
+		return ExitOK
+	case "-h", "-help", "--help":
 		fmt.Fprint(sys.Stdout, usage)
 		return ExitOK
 	case "-version", "--version", "version":
@@ -127,12 +138,74 @@ func Run(ctx context.Context, sys IO, args []string) int {
 	case "replay":
 		return replayCommand(ctx, sys, rest)
 	}
-	help := usage
-	if g, ok := groups[args[0]]; ok {
-		help = g
+	return unknownCommand(sys, args)
+}
+
+// commands are the command names, by group ("" for the top level), that
+// "did you mean" suggests from.
+var commands = map[string][]string{
+	"":        {"room", "call", "listen", "fake", "trigger", "replay", "help", "version"},
+	"room":    {"create"},
+	"call":    {"register"},
+	"trigger": {"room", "call"},
+}
+
+// unknownCommand reports a command line that names no command, with the
+// closest command name when one is close, and returns ExitUsage.
+func unknownCommand(sys IO, args []string) int {
+	group, word, see := "", args[0], "gurulize --help"
+	if _, ok := groups[args[0]]; ok && len(args) > 1 {
+		group, word, see = args[0], args[1], "gurulize "+args[0]+" --help"
 	}
-	fmt.Fprintf(sys.Stderr, "gurulize: unknown command %q\n\n%s", strings.Join(args[:min(2, len(args))], " "), help)
+	msg := fmt.Sprintf("gurulize: unknown command %q", strings.Join(args[:min(2, len(args))], " "))
+	if group == "" {
+		msg = fmt.Sprintf("gurulize: unknown command %q", args[0])
+	}
+	if s := suggest(word, commands[group]); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", strings.TrimSpace(group+" "+s))
+	}
+	fmt.Fprintf(sys.Stderr, "%s\nsee '%s'\n", msg, see)
 	return ExitUsage
+}
+
+// suggest returns the name in names closest to word when it is a likely
+// typo of it (one edit, or two in a name of seven letters or more; an edit
+// is a letter added, removed, changed, or swapped with its neighbour), or "".
+func suggest(word string, names []string) string {
+	best, bestDist := "", 3
+	for _, name := range names {
+		d := editDistance(strings.ToLower(word), name)
+		if d < bestDist && (d <= 1 || (d == 2 && len(name) >= 7)) {
+			best, bestDist = name, d
+		}
+	}
+	return best
+}
+
+// editDistance is the number of edits between a and b, in bytes: the
+// Levenshtein distance, with two neighbours swapped counting as one edit.
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
 
 // isHelp reports whether arg asks for help.

@@ -40,6 +40,7 @@ func runCLIContext(t *testing.T, ctx context.Context, env map[string]string, arg
 		Stdout: &stdout,
 		Stderr: &stderr,
 		Getenv: func(k string) string { return env[k] },
+		Now:    func() time.Time { return start }, // "now" is when the golden runs are pinned
 	}, args)
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
@@ -141,7 +142,8 @@ func TestExitCodes(t *testing.T) {
 		stderr string
 	}{
 		{"fractional minutes", good, []string{"room", "create", "--duration", "90s"}, ExitUsage, "--duration must be a whole number of minutes"},
-		{"missing duration", good, []string{"room", "create"}, ExitUsage, "--duration must be positive"},
+		{"missing duration", good, []string{"room", "create"}, ExitUsage, "--duration is required"},
+		{"zero duration", good, []string{"room", "create", "--duration", "0s"}, ExitUsage, "--duration must be positive"},
 		{"bad start", good, []string{"room", "create", "--duration", "1h", "--start", "tomorrow"}, ExitUsage, `--start "tomorrow" is not now`},
 		{"bad relative start", good, []string{"room", "create", "--duration", "1h", "--start", "+soon"}, ExitUsage, "--start"},
 		{"unknown end-how", good, []string{"room", "create", "--duration", "1h", "--end-how", "LATER"}, ExitUsage, `--end-how "LATER"`},
@@ -231,7 +233,7 @@ func TestCommandGroups(t *testing.T) {
 		{[]string{"room", "-h"}, ExitOK, "Run \"gurulize room create --help\"", ""},
 		{[]string{"call"}, ExitUsage, "", "gurulize call register --caller 5321234567"},
 		{[]string{"call", "help"}, ExitOK, "gurulize call: click-to-calls.", ""},
-		{[]string{"call", "dial"}, ExitUsage, "", "gurulize: unknown command \"call dial\"\n\ngurulize call: click-to-calls."},
+		{[]string{"call", "dial"}, ExitUsage, "", "gurulize: unknown command \"call dial\"\nsee 'gurulize call --help'\n"},
 	} {
 		r := runCLI(t, nil, tc.args...)
 		assert.Equal(t, tc.code, r.code, tc.args)

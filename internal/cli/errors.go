@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/gurulize/gurulize-go"
 )
@@ -87,4 +88,24 @@ func fail(sys IO, cmd string, asJSON bool, err error) int {
 		fmt.Fprintf(sys.Stderr, "gurulize %s: %s\n", cmd, f.Message)
 	}
 	return f.Code
+}
+
+// warn reports on stderr, as JSON when asked, something the command does
+// although it may not be what the user meant; the command goes on.
+func warn(sys IO, cmd string, asJSON bool, w usageError) {
+	if asJSON {
+		_ = json.NewEncoder(sys.Stderr).Encode(map[string]map[string]string{"warning": {"flag": w.name, "message": w.msg}})
+		return
+	}
+	fmt.Fprintf(sys.Stderr, "gurulize %s: warning: %s %s\n", cmd, w.name, w.msg)
+}
+
+// addrProblem reports why the address given by flagName could not be
+// listened on; an address in use names the flag that picks another.
+func addrProblem(flagName, addr string, err error) usageError {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return usageError{name: flagName, msg: fmt.Sprintf("%s is already in use (by another program, or another gurulize): "+
+			"choose another port with %s, such as %s 127.0.0.1:0 (any free port; the one taken is printed)", addr, flagName, flagName)}
+	}
+	return usageError{name: flagName, msg: err.Error()}
 }

@@ -5,9 +5,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gurulize/gurulize-go/gurulizetest"
@@ -74,6 +76,9 @@ func fake(ctx context.Context, sys IO, args []string) int {
 		opts = append(opts, gurulizetest.WithVoiceCallbackURL(*voiceCallback))
 	}
 	srv, err := gurulizetest.NewServer(opts...)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fail(sys, "fake", *asJSON, addrProblem("--addr", *addr, err))
+	}
 	if err != nil {
 		return fail(sys, "fake", *asJSON, fakeError(err))
 	}

@@ -53,7 +53,8 @@ func (c *command) printUsage(w io.Writer) {
 var flagRef = regexp.MustCompile(`(defined: |flag |for |argument: )-([a-zA-Z][a-zA-Z0-9-]*)`)
 
 // parse parses args; ok is false when the command should stop with code:
-// after --help (usage on stdout, 0) or a mistake (problem and usage on stderr, 2).
+// after --help (usage on stdout, 0) or a mistake (one line saying what is
+// wrong, and where the help is, on stderr, 2).
 func (c *command) parse(sys IO, args []string) (code int, ok bool) {
 	err := c.Parse(args)
 	switch {
@@ -61,14 +62,32 @@ func (c *command) parse(sys IO, args []string) (code int, ok bool) {
 		c.printUsage(sys.Stdout)
 		return ExitOK, false
 	case err != nil:
-		fmt.Fprintf(sys.Stderr, "gurulize %s: %s\n\n", c.Name(), flagRef.ReplaceAllString(err.Error(), "$1--$2"))
-		c.printUsage(sys.Stderr)
-		return ExitUsage, false
+		return c.usageMistake(sys, flagRef.ReplaceAllString(err.Error(), "$1--$2")), false
 	case c.NArg() > 0:
-		fmt.Fprintf(sys.Stderr, "gurulize %s: unexpected argument %q\n", c.Name(), c.Arg(0))
-		return ExitUsage, false
+		return c.usageMistake(sys, fmt.Sprintf("unexpected argument %q", c.Arg(0))), false
 	}
 	return ExitOK, true
+}
+
+// usageMistake reports a mistake in the command line as one line, followed
+// by where the command's help is, and returns ExitUsage.
+func (c *command) usageMistake(sys IO, msg string) int {
+	fmt.Fprintf(sys.Stderr, "gurulize %s: %s\nsee 'gurulize %s --help'\n", c.Name(), msg, c.Name())
+	return ExitUsage
+}
+
+// required returns a usageError "--name is required" for the first of
+// names (flag names without dashes) that the command line did not set, or
+// nil when every one was set.
+func (c *command) required(names ...string) error {
+	set := map[string]bool{}
+	c.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, name := range names {
+		if !set[name] {
+			return usageError{name: "--" + name, msg: "is required"}
+		}
+	}
+	return nil
 }
 
 // durationFlag is a time.Duration flag whose error says what is missing

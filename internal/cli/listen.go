@@ -61,7 +61,7 @@ func listen(ctx context.Context, sys IO, args []string) int {
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return fail(sys, "listen", *asJSON, usageError{name: "--addr", msg: err.Error()})
+		return fail(sys, "listen", *asJSON, addrProblem("--addr", *addr, err))
 	}
 	if *token == "" && !*noToken && !isLoopback(ln.Addr()) {
 		ln.Close()

@@ -34,13 +34,21 @@ func roomCreate(ctx context.Context, sys IO, args []string) int {
 	if code, ok := fs.parse(sys, args); !ok {
 		return code
 	}
-	startAt, err := parseStart(*start, time.Now())
+	// The flags are checked before the account, so a mistake in them is
+	// reported first, whatever the environment holds.
+	now := sys.Now()
+	startAt, err := roomFlags(fs, duration, *start, *endHow, *endWhen, now)
 	if err != nil {
 		return fail(sys, "room create", cf.json, err)
 	}
 	client, err := cf.client(sys)
 	if err != nil {
 		return fail(sys, "room create", cf.json, err)
+	}
+	if startAt.Before(now) {
+		warn(sys, "room create", cf.json, usageError{name: "--start", msg: fmt.Sprintf(
+			"%s is in the past; the provider does not document what it does with such a room, so check that it can be entered",
+			startAt.Format(time.RFC3339))})
 	}
 	room, err := client.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{
 		Duration: duration,
@@ -62,6 +70,26 @@ func roomCreate(ctx context.Context, sys IO, args []string) int {
 	}
 	fmt.Fprintf(sys.Stdout, "room   %s\nhost   %s\nguest  %s\n", room.UUID, room.HostURL, room.GuestURL)
 	return ExitOK
+}
+
+// roomFlags checks the flags of room create as the SDK would check the
+// request, naming the flag at fault, and returns the start time --start
+// gives, now being the time of "now".
+func roomFlags(fs *command, duration time.Duration, start, endHow, endWhen string, now time.Time) (time.Time, error) {
+	if err := fs.required("duration"); err != nil {
+		return time.Time{}, err
+	}
+	switch {
+	case duration <= 0:
+		return time.Time{}, usageError{name: "--duration", msg: fmt.Sprintf("must be positive, got %v", duration)}
+	case duration%time.Minute != 0:
+		return time.Time{}, usageError{name: "--duration", msg: fmt.Sprintf("must be a whole number of minutes, got %v", duration)}
+	case endHow != "" && !gurulize.EndHow(endHow).Known():
+		return time.Time{}, usageError{name: "--end-how", msg: fmt.Sprintf("%q is not %s or %s", endHow, gurulize.EndAutomatic, gurulize.EndByHost)}
+	case endWhen != "" && !gurulize.EndWhen(endWhen).Known():
+		return time.Time{}, usageError{name: "--end-when", msg: fmt.Sprintf("%q is not %s or %s", endWhen, gurulize.EndAtEndTime, gurulize.EndAfterDuration)}
+	}
+	return parseStart(start, now)
 }
 
 // parseStart reads --start: "now", "+10m" (from now), or an RFC 3339 time.

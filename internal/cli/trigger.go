@@ -12,7 +12,6 @@ import (
 	"math/big"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gurulize/gurulize-go/gurulizetest"
 )
@@ -70,7 +69,7 @@ func trigger(ctx context.Context, sys IO, kind string, args []string) int {
 	if *scale < 0 || math.IsInf(*scale, 0) || math.IsNaN(*scale) {
 		return fail(sys, cmd, false, usageError{name: "--time-scale", msg: "must be 0 or a positive number"})
 	}
-	startAt, err := parseStart(*start, time.Now())
+	startAt, err := parseStart(*start, sys.Now())
 	if err != nil {
 		return fail(sys, cmd, false, err)
 	}
@@ -181,11 +180,9 @@ func (c *command) parseOperand(sys IO, args []string, what string) (operand stri
 	}
 	switch len(operands) {
 	case 0:
-		fmt.Fprintf(sys.Stderr, "gurulize %s: missing %s\n", c.Name(), what)
-		return "", ExitUsage, false
+		return "", c.usageMistake(sys, "missing "+what), false
 	case 1:
 		return operands[0], ExitOK, true
 	}
-	fmt.Fprintf(sys.Stderr, "gurulize %s: unexpected argument %q\n", c.Name(), operands[1])
-	return "", ExitUsage, false
+	return "", c.usageMistake(sys, fmt.Sprintf("unexpected argument %q", operands[1])), false
 }
