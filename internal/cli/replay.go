@@ -43,6 +43,7 @@ func replayCommand(ctx context.Context, sys IO, args []string) int {
 	duplicate := fs.Bool("duplicate", false, "send every callback twice")
 	reorder := fs.Bool("reorder", false, "send the callbacks in a shuffled order, once the last one is due")
 	seed := fs.Uint64("seed", 0, "seed of the --reorder shuffle: the same seed gives the same order")
+	asJSON := fs.Bool("json", false, "print one JSON object per line: the replay, each delivery, the count")
 	file, code, ok := fs.parseOperand(sys, args, "FILE (a recording)")
 	if !ok {
 		return code
@@ -52,40 +53,47 @@ func replayCommand(ctx context.Context, sys IO, args []string) int {
 	}
 	target, err := endpointURL("--to", *to, false)
 	if err != nil {
-		return fail(sys, "replay", false, err)
+		return fail(sys, "replay", *asJSON, err)
 	}
 	if *speed < 0 || math.IsInf(*speed, 0) || math.IsNaN(*speed) {
-		return fail(sys, "replay", false, usageError{name: "--speed", msg: "must be 0 or a positive number"})
+		return fail(sys, "replay", *asJSON, usageError{name: "--speed", msg: "must be 0 or a positive number"})
 	}
 	recs, readErr := gurulizetest.ReadRecordingFile(file)
 	if readErr != nil && (!errors.Is(readErr, gurulizetest.ErrTruncatedRecording) || len(recs) == 0) {
-		return fail(sys, "replay", false, usageError{msg: recordingProblem(readErr)})
+		return fail(sys, "replay", *asJSON, usageError{msg: recordingProblem(readErr)})
 	}
 	if len(recs) == 0 {
-		return fail(sys, "replay", false, usageError{msg: escape(file) + " holds no recorded callback"})
+		return fail(sys, "replay", *asJSON, usageError{msg: escape(file) + " holds no recorded callback"})
 	}
 	if readErr != nil {
-		fmt.Fprintf(sys.Stderr, "gurulize replay: %s; sending the %d callback(s) before it\n", recordingProblem(readErr), len(recs))
+		msg := fmt.Sprintf("%s; sending the %d callback(s) before it", recordingProblem(readErr), len(recs))
+		if *asJSON {
+			warn(sys, "replay", true, usageError{msg: msg})
+		} else {
+			fmt.Fprintf(sys.Stderr, "gurulize replay: %s\n", msg)
+		}
 	}
 
 	if *token == "" {
 		for _, rec := range recs {
 			if strings.Contains(rec.Path+rec.Query+string(rec.Body), gurulizetest.TokenPlaceholder) {
-				return fail(sys, "replay", false, usageError{name: "--token", msg: "is required: the recording holds the placeholder " +
+				return fail(sys, "replay", *asJSON, usageError{name: "--token", msg: "is required: the recording holds the placeholder " +
 					gurulizetest.TokenPlaceholder + " (or set GURULIZE_CALLBACK_TOKEN)"})
 			}
 		}
 	}
 
-	fmt.Fprintf(sys.Stdout, "replay %s: %d callbacks, to %s\n", escape(file), len(recs), target.Host)
-	rep := &deliveryReport{sys: sys, origin: recs[0].Time, paths: true}
+	p := &printer{out: sys.Stdout, json: *asJSON}
+	p.line(map[string]any{"type": "replay", "file": file, "callbacks": len(recs), "to": target.Host},
+		fmt.Sprintf("replay %s: %d callbacks, to %s", escape(file), len(recs), target.Host))
+	rep := &deliveryReport{p: p, origin: recs[0].Time, paths: true}
 	_, err = gurulizetest.ReplayTo(ctx, *to, recs, gurulizetest.ReplayOptions{
 		Token: *token, Speed: *speed, Duplicate: *duplicate, Reorder: *reorder, Seed: *seed, OnDelivery: rep.add,
 	})
 	exit := rep.finish()
 	switch {
 	case err != nil:
-		return fail(sys, "replay", false, err)
+		return fail(sys, "replay", *asJSON, err)
 	case readErr != nil: // reported above
 		return ExitUsage
 	}
@@ -103,10 +111,10 @@ func recordingProblem(err error) string {
 }
 
 // deliveryReport prints one line per delivery as it is made, then a
-// count. With paths, each line shows the recorded method and path (the
-// token as its placeholder).
+// count, as text or as JSON lines. With paths, each line shows the recorded
+// method and path (the token as its placeholder).
 type deliveryReport struct {
-	sys        IO
+	p          *printer
 	origin     time.Time // the first callback's time: offsets count from it
 	paths      bool
 	n          int
@@ -135,14 +143,40 @@ func (d *deliveryReport) add(r gurulizetest.ReplayResult) {
 	}
 	parts = append(parts, "-> "+answerText(r))
 	offset := r.Callback.Time.Sub(d.origin).Round(time.Millisecond)
-	fmt.Fprintf(d.sys.Stdout, "%4d  %-12s  %s\n", r.Index+1, signed(offset), strings.Join(parts, "  "))
+	d.p.line(deliveryJSON(r, offset, d.paths), fmt.Sprintf("%4d  %-12s  %s", r.Index+1, signed(offset), strings.Join(parts, "  ")))
+}
+
+// deliveryJSON is the JSON line of one delivery: its number from 1, its
+// offset from the first callback, what it carried (a video event or a call
+// status, as listen --json prints them), whether it was a duplicate, and
+// the answer (status and body start, or the error when none came).
+func deliveryJSON(r gurulizetest.ReplayResult, offset time.Duration, paths bool) map[string]any {
+	v := map[string]any{
+		"type": "delivery", "n": r.Index + 1, "offsetMs": offset.Milliseconds(), "duplicate": r.Duplicate,
+		"delivered": r.Delivered(), "status": r.Status,
+	}
+	if paths {
+		v["method"], v["path"] = r.Callback.Method, r.Callback.Path
+	}
+	if ev, err := gurulize.ParseVideoEvent(r.Callback.Body); err == nil {
+		v["video"] = eventJSON(ev)
+	} else if st, err := gurulize.ParseVoiceStatus(callbackValues(r.Callback)); err == nil {
+		v["voice"] = statusJSON(st)
+	}
+	switch {
+	case r.Err != nil:
+		v["error"] = r.Err.Error()
+	case !r.Delivered():
+		v["answer"] = r.Answer
+	}
+	return v
 }
 
 // finish prints the count and returns the exit code: ExitNetwork when a
 // callback got no answer, else ExitAPI when one was refused, else ExitOK.
 func (d *deliveryReport) finish() int {
-	fmt.Fprintf(d.sys.Stdout, "%d deliveries: %d accepted, %d refused, %d without an answer\n",
-		d.n, d.n-d.refused-d.unanswered, d.refused, d.unanswered)
+	d.p.line(map[string]any{"type": "summary", "deliveries": d.n, "accepted": d.accepted(), "refused": d.refused, "unanswered": d.unanswered},
+		fmt.Sprintf("%d deliveries: %d accepted, %d refused, %d without an answer", d.n, d.accepted(), d.refused, d.unanswered))
 	switch {
 	case d.unanswered > 0:
 		return ExitNetwork
@@ -151,6 +185,9 @@ func (d *deliveryReport) finish() int {
 	}
 	return ExitOK
 }
+
+// accepted is the number of deliveries the endpoint acknowledged with a 2xx.
+func (d *deliveryReport) accepted() int { return d.n - d.refused - d.unanswered }
 
 func signed(d time.Duration) string {
 	if d < 0 {
@@ -172,6 +209,15 @@ func describe(rec gurulizetest.RecordedCallback) string {
 		}
 		return strings.Join(parts, "  ")
 	}
+	if st, err := gurulize.ParseVoiceStatus(callbackValues(rec)); err == nil {
+		return fmt.Sprintf("voice  %-20s  call %d  cause %s", escape(st.Code.String()), st.ID, escape(st.Cause))
+	}
+	return ""
+}
+
+// callbackValues are a recorded callback's query parameters and, for a
+// form, its form fields: where a call status is.
+func callbackValues(rec gurulizetest.RecordedCallback) url.Values {
 	values, _ := url.ParseQuery(rec.Query)
 	if strings.HasPrefix(rec.ContentType, "application/x-www-form-urlencoded") {
 		form, _ := url.ParseQuery(string(rec.Body))
@@ -179,10 +225,7 @@ func describe(rec gurulizetest.RecordedCallback) string {
 			values[k] = append(values[k], v...)
 		}
 	}
-	if st, err := gurulize.ParseVoiceStatus(values); err == nil {
-		return fmt.Sprintf("voice  %-20s  call %d  cause %s", escape(st.Code.String()), st.ID, escape(st.Cause))
-	}
-	return ""
+	return values
 }
 
 // answerText is the endpoint's answer to one delivery: its status, and for

@@ -128,7 +128,7 @@ func TestDescribe(t *testing.T) {
 
 func TestDeliveryReport(t *testing.T) {
 	var out strings.Builder
-	rep := &deliveryReport{sys: IO{Stdout: &out}, origin: start, paths: true}
+	rep := &deliveryReport{p: &printer{out: &out}, origin: start, paths: true}
 	rec := gurulizetest.RecordedCallback{Method: "GET", Path: "/probe", Time: start.Add(-1500 * time.Millisecond)}
 	rep.add(gurulizetest.ReplayResult{Index: 4, Callback: rec, Status: 502, Answer: "  bad gateway\nsecond line"})
 	rep.add(gurulizetest.ReplayResult{Index: 5, Callback: rec, Status: 400, Answer: strings.Repeat("é", 150), Duplicate: true})

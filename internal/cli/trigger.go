@@ -44,6 +44,7 @@ func trigger(ctx context.Context, sys IO, kind string, args []string) int {
 	duplicate := fs.Bool("duplicate", false, "send every callback twice")
 	reorder := fs.Bool("reorder", false, "send the callbacks in a shuffled order, once the last one is due")
 	seed := fs.Uint64("seed", 0, "seed of the --reorder shuffle: the same seed gives the same order")
+	asJSON := fs.Bool("json", false, "print one JSON object per line: the scenario, each delivery, the count, what a tracker should end with")
 	start := fs.String("start", "now", "when the room starts or the call is registered: now, +10m, or an RFC 3339 time")
 	var roomUUID *string
 	var callID *int64
@@ -57,25 +58,26 @@ func trigger(ctx context.Context, sys IO, kind string, args []string) int {
 		return code
 	}
 	if _, found := findRoomScenario(name); kind == "room" && !found {
-		return fail(sys, cmd, false, usageError{msg: fmt.Sprintf("unknown scenario %q; the room scenarios are %s", name, scenarioNames("room"))})
+		return fail(sys, cmd, *asJSON, usageError{msg: fmt.Sprintf("unknown scenario %q; the room scenarios are %s", name, scenarioNames("room"))})
 	}
 	if _, found := findCallScenario(name); kind == "call" && !found {
-		return fail(sys, cmd, false, usageError{msg: fmt.Sprintf("unknown scenario %q; the call scenarios are %s", name, scenarioNames("call"))})
+		return fail(sys, cmd, *asJSON, usageError{msg: fmt.Sprintf("unknown scenario %q; the call scenarios are %s", name, scenarioNames("call"))})
 	}
 	target, err := endpointURL("--to", *to, true)
 	if err != nil {
-		return fail(sys, cmd, false, err)
+		return fail(sys, cmd, *asJSON, err)
 	}
 	if *scale < 0 || math.IsInf(*scale, 0) || math.IsNaN(*scale) {
-		return fail(sys, cmd, false, usageError{name: "--time-scale", msg: "must be 0 or a positive number"})
+		return fail(sys, cmd, *asJSON, usageError{name: "--time-scale", msg: "must be 0 or a positive number"})
 	}
 	startAt, err := parseStart(*start, sys.Now())
 	if err != nil {
-		return fail(sys, cmd, false, err)
+		return fail(sys, cmd, *asJSON, err)
 	}
 
 	var recs []gurulizetest.RecordedCallback
 	var subject, expected string
+	var expectedJSON map[string]any
 	if kind == "room" {
 		sc, _ := findRoomScenario(name)
 		uuid := *roomUUID
@@ -85,6 +87,9 @@ func trigger(ctx context.Context, sys IO, kind string, args []string) int {
 		room := gurulizetest.Room{UUID: uuid, StartAt: startAt.UTC(), Duration: scenarioRoomDuration, EndHow: sc.endHow}
 		recs, err = gurulizetest.RoomCallbacks(*to, room, sc.script)
 		subject, expected = "room "+escape(uuid), roomOutcome(sc.want)
+		want := sc.want
+		want.RoomUUID = uuid
+		expectedJSON = map[string]any{"type": "expected", "room": roomJSON(want)}
 	} else {
 		sc, _ := findCallScenario(name)
 		id := *callID
@@ -95,25 +100,42 @@ func trigger(ctx context.Context, sys IO, kind string, args []string) int {
 		call := gurulizetest.Call{ID: id, RegisteredAt: startAt.UTC(), MaxDuration: scenarioCallDuration}
 		recs, err = gurulizetest.CallCallbacks(*to, call, sc.script)
 		subject, expected = fmt.Sprintf("call %d", id), callOutcome(sc.want)
+		want := sc.want
+		want.ID = id
+		expectedJSON = map[string]any{"type": "expected", "call": callJSON(want)}
 	}
 	if err != nil {
-		return fail(sys, cmd, false, usageError{name: "--to", msg: strings.TrimPrefix(err.Error(), "gurulizetest: ")})
+		return fail(sys, cmd, *asJSON, usageError{name: "--to", msg: strings.TrimPrefix(err.Error(), "gurulizetest: ")})
 	}
 
-	fmt.Fprintf(sys.Stdout, "%s %s: %d callbacks for %s, to %s\n", kind, name, len(recs), subject, target.Host)
+	p := &printer{out: sys.Stdout, json: *asJSON}
+	header := map[string]any{"type": "trigger", "kind": kind, "scenario": name, "callbacks": len(recs), "to": target.Host}
+	if kind == "room" {
+		header["roomUuid"] = expectedJSON["room"].(map[string]any)["roomUuid"]
+	} else {
+		header["callId"] = expectedJSON["call"].(map[string]any)["id"]
+	}
+	p.line(header, fmt.Sprintf("%s %s: %d callbacks for %s, to %s", kind, name, len(recs), subject, target.Host))
 	base := (&url.URL{Scheme: target.Scheme, User: target.User, Host: target.Host}).String()
-	rep := &deliveryReport{sys: sys, origin: recs[0].Time}
+	rep := &deliveryReport{p: p, origin: recs[0].Time}
 	_, err = gurulizetest.ReplayTo(ctx, base, recs, gurulizetest.ReplayOptions{
 		Speed: *scale, Duplicate: *duplicate, Reorder: *reorder, Seed: *seed, OnDelivery: rep.add,
 	})
 	if err != nil && ctx.Err() == nil {
-		return fail(sys, cmd, false, usageError{name: "--to", msg: strings.TrimPrefix(err.Error(), "gurulizetest: ReplayTo: ")})
+		return fail(sys, cmd, *asJSON, usageError{name: "--to", msg: strings.TrimPrefix(err.Error(), "gurulizetest: ReplayTo: ")})
 	}
 	exit := rep.finish()
 	if err != nil {
-		return fail(sys, cmd, false, err)
+		return fail(sys, cmd, *asJSON, err)
 	}
-	fmt.Fprintf(sys.Stdout, "a tracker given every callback has %s: %s\n", subject, expected)
+	if rep.accepted() == 0 {
+		// A tracker behind the endpoint has seen nothing: the expected
+		// summary would describe what did not happen.
+		p.line(map[string]any{"type": "nothing-accepted", "message": "no callback was accepted"},
+			fmt.Sprintf("no callback was accepted: your endpoint has nothing for %s", subject))
+		return exit
+	}
+	p.line(expectedJSON, fmt.Sprintf("a tracker given every callback has %s: %s", subject, expected))
 	return exit
 }
 
