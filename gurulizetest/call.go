@@ -175,37 +175,69 @@ func threeDigits(d time.Duration) string {
 	return fmt.Sprintf("%03d", s)
 }
 
+// MagicNumber is one magic callee number and what a call to it does.
+type MagicNumber struct {
+	// Number is the callee number, such as "5005550004", or a pattern
+	// whose SSS stands for three digits of seconds, such as "5005551SSS".
+	Number string
+	// What says what the call does, such as "callee busy".
+	What string
+}
+
+// magicCallee is an entry of the table of magic callee numbers: a number,
+// or a prefix followed by three digits of seconds of talk.
+type magicCallee struct {
+	number string // the whole number, or the prefix when talk is set
+	what   string // for a prefix; a number's script names what it does
+	script func() CallScript
+	talk   func(talk time.Duration) CallScript // for a prefix
+}
+
+// magicCallees is the table ScriptForCallee reads and MagicNumbers lists.
+func magicCallees() []magicCallee {
+	leg := func(f func(gurulize.Party) CallScript, p gurulize.Party) func() CallScript {
+		return func() CallScript { return f(p) }
+	}
+	return []magicCallee{
+		{number: answeredPrefix, what: "answered, SSS seconds of talk, then the callee hangs up", talk: Answered},
+		{number: callerHangsUpPrefix, what: "answered, SSS seconds of talk, then the caller hangs up", talk: CallerHangsUp},
+		{number: NumberCallerBusy, script: leg(Busy, gurulize.PartyCaller)},
+		{number: NumberCalleeBusy, script: leg(Busy, gurulize.PartyCallee)},
+		{number: NumberCallerRejects, script: leg(Rejected, gurulize.PartyCaller)},
+		{number: NumberCalleeRejects, script: leg(Rejected, gurulize.PartyCallee)},
+		{number: NumberCallerNoAnswer, script: leg(NoAnswer, gurulize.PartyCaller)},
+		{number: NumberCalleeNoAnswer, script: leg(NoAnswer, gurulize.PartyCallee)},
+		{number: NumberCallerNotConnected, script: leg(NotConnected, gurulize.PartyCaller)},
+		{number: NumberCalleeNotConnected, script: leg(NotConnected, gurulize.PartyCallee)},
+		{number: NumberOutOfCredits, script: OutOfCredits},
+	}
+}
+
+// MagicNumbers lists the magic callee numbers, from the table the fake
+// plays calls by: the answered patterns first, then the fixed numbers in
+// increasing order. Any other callee plays the default call script.
+func MagicNumbers() []MagicNumber {
+	var out []MagicNumber
+	for _, m := range magicCallees() {
+		if m.talk != nil {
+			out = append(out, MagicNumber{Number: m.number + "SSS", What: m.what})
+			continue
+		}
+		out = append(out, MagicNumber{Number: m.number, What: m.script().Name})
+	}
+	return out
+}
+
 // ScriptForCallee returns the script a magic callee number selects, and
 // false for any other number.
 func ScriptForCallee(callee string) (CallScript, bool) {
-	switch callee {
-	case NumberCallerBusy:
-		return Busy(gurulize.PartyCaller), true
-	case NumberCalleeBusy:
-		return Busy(gurulize.PartyCallee), true
-	case NumberCallerRejects:
-		return Rejected(gurulize.PartyCaller), true
-	case NumberCalleeRejects:
-		return Rejected(gurulize.PartyCallee), true
-	case NumberCallerNoAnswer:
-		return NoAnswer(gurulize.PartyCaller), true
-	case NumberCalleeNoAnswer:
-		return NoAnswer(gurulize.PartyCallee), true
-	case NumberCallerNotConnected:
-		return NotConnected(gurulize.PartyCaller), true
-	case NumberCalleeNotConnected:
-		return NotConnected(gurulize.PartyCallee), true
-	case NumberOutOfCredits:
-		return OutOfCredits(), true
-	}
-	if len(callee) == 10 && allDigits(callee) {
-		secs, _ := strconv.Atoi(callee[7:])
-		talk := time.Duration(secs) * time.Second
+	for _, m := range magicCallees() {
 		switch {
-		case strings.HasPrefix(callee, answeredPrefix):
-			return Answered(talk), true
-		case strings.HasPrefix(callee, callerHangsUpPrefix):
-			return CallerHangsUp(talk), true
+		case m.talk == nil && callee == m.number:
+			return m.script(), true
+		case m.talk != nil && len(callee) == len(m.number)+3 && strings.HasPrefix(callee, m.number) && allDigits(callee):
+			secs, _ := strconv.Atoi(callee[len(m.number):])
+			return m.talk(time.Duration(secs) * time.Second), true
 		}
 	}
 	return CallScript{}, false

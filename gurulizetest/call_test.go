@@ -3,6 +3,7 @@ package gurulizetest_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,4 +182,29 @@ func TestCallScriptSelection(t *testing.T) {
 	require.Len(t, got, 3)
 	assert.Equal(t, st(12, "CALLEE_CLOSED", "16", 5*sec), got[2])
 	assert.ErrorContains(t, srv.PlayCall(99, gurulizetest.OutOfCredits()), "no call 99")
+}
+
+// TestMagicNumbersListTheFakesTable: every number MagicNumbers lists plays
+// the script it names, and every fixed magic constant is listed.
+func TestMagicNumbersListTheFakesTable(t *testing.T) {
+	listed := map[string]string{}
+	for _, m := range gurulizetest.MagicNumbers() {
+		listed[m.Number] = m.What
+		number := strings.Replace(m.Number, "SSS", "042", 1)
+		script, ok := gurulizetest.ScriptForCallee(number)
+		require.True(t, ok, m.Number)
+		if number == m.Number {
+			assert.Equal(t, script.Name, m.What, m.Number)
+		} else {
+			assert.Contains(t, script.Name, "answered 42s", m.Number)
+		}
+	}
+	for _, n := range []string{gurulizetest.NumberCallerBusy, gurulizetest.NumberCalleeBusy, gurulizetest.NumberCallerRejects,
+		gurulizetest.NumberCalleeRejects, gurulizetest.NumberCallerNoAnswer, gurulizetest.NumberCalleeNoAnswer,
+		gurulizetest.NumberCallerNotConnected, gurulizetest.NumberCalleeNotConnected, gurulizetest.NumberOutOfCredits} {
+		assert.Contains(t, listed, n)
+	}
+	assert.Equal(t, "answered, SSS seconds of talk, then the callee hangs up", listed["5005551SSS"])
+	assert.Equal(t, "answered, SSS seconds of talk, then the caller hangs up", listed["5005552SSS"])
+	assert.Len(t, listed, 11)
 }

@@ -104,7 +104,8 @@
 // gurulize.PartyCallee, and the outcome is what gurulize.CallTracker makes
 // of the statuses. Constants name the numbers ([NumberCalleeBusy] …;
 // [NumberAnsweredFor] and [NumberCallerHangsUpAfter] build the answered
-// ones). A call is cut when it reaches its registered duration: then
+// ones); [MagicNumbers] lists them, from the table the fake plays calls
+// by. A call is cut when it reaches its registered duration: then
 // CALLER_CLOSED and CALLEE_CLOSED come at CALLEE_CONNECTED + duration.
 // [Server.NextCallScript] overrides the callee number for the next calls;
 // [Status] writes your own steps.

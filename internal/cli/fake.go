@@ -23,10 +23,7 @@ test account, and plays every room and call it creates by sending the
 provider's callbacks to the addresses you give: for testing integrations
 written in any language. Callee numbers select what a call does:
 
-  5005551SSS  answered, SSS seconds of talk     5005550004  callee busy
-  5005550003  caller busy                       5005550006  callee rejects
-  5005550008  callee does not answer            5005550010  callee not connected
-  5005550013  out of credits                    any other   answered, 1 minute
+%s  any other   answered, 1 minute of talk
 
 Callbacks go to the addresses as given: with "gurulize listen --token TOKEN"
 (or the SDK's handlers behind "POST /gurulize/video/{token}"), those are
@@ -39,8 +36,18 @@ Examples:
   gurulize fake --json
 `
 
+// magicNumberTable lists the fake's magic callee numbers for the help, one
+// a line, from the table the fake plays calls by.
+func magicNumberTable() string {
+	var b strings.Builder
+	for _, m := range gurulizetest.MagicNumbers() {
+		fmt.Fprintf(&b, "  %-10s  %s\n", m.Number, m.What)
+	}
+	return b.String()
+}
+
 func fake(ctx context.Context, sys IO, args []string) int {
-	fs := newCommand("fake", fakeHelp)
+	fs := newCommand("fake", fmt.Sprintf(fakeHelp, magicNumberTable()))
 	addr := fs.String("addr", "127.0.0.1:8090", "address to listen on")
 	videoCallback := fs.String("video-callback", "", "where room events are POSTed (none: not sent)")
 	voiceCallback := fs.String("voice-callback", "", "where call statuses are sent, as a GET (none: not sent)")

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gurulize/gurulize-go/gurulizetest"
 )
 
 // TestFlagsAreCheckedBeforeCredentials: with no account configured at all,
@@ -151,4 +153,16 @@ func TestRoomCreateWarnsOfAPastStart(t *testing.T) {
 		require.Equal(t, ExitOK, r.code, r.stderr)
 		assert.Empty(t, r.stderr, s)
 	}
+}
+
+// TestFakeHelpListsEveryMagicNumber: the help's table is the fake's.
+func TestFakeHelpListsEveryMagicNumber(t *testing.T) {
+	r := runCLI(t, nil, "fake", "--help")
+	require.Equal(t, ExitOK, r.code)
+	numbers := gurulizetest.MagicNumbers()
+	require.GreaterOrEqual(t, len(numbers), 11)
+	for _, m := range numbers {
+		assert.Contains(t, r.stdout, "\n  "+m.Number+"  "+m.What+"\n")
+	}
+	assert.Contains(t, r.stdout, "\n  any other   answered, 1 minute of talk\n")
 }
