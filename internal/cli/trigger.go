@@ -26,19 +26,23 @@ your endpoint's answer; exits 1 when the endpoint refused any callback (not
 2xx), 3 when one got no answer.
 
 %[2]s
+The URL is the address you give the provider, the token as its last path
+segment, as "gurulize listen" and a mux pattern such as
+"%[5]s%[4]s/{token}" serve it.
+
 Examples:
-  gurulize trigger %[1]s %[3]s --to "http://127.0.0.1:8080%[4]s?token=$TOKEN"
-  gurulize trigger %[1]s %[3]s --to http://127.0.0.1:8080%[4]s/$TOKEN --duplicate --reorder
-  gurulize trigger %[1]s %[3]s --to http://127.0.0.1:8080%[4]s --time-scale 60
+  gurulize trigger %[1]s %[3]s --to "http://127.0.0.1:8080%[4]s/$TOKEN"
+  gurulize trigger %[1]s %[3]s --to "http://127.0.0.1:8080%[4]s/$TOKEN" --duplicate --reorder
+  gurulize trigger %[1]s %[3]s --to "http://127.0.0.1:8080%[4]s/$TOKEN" --time-scale 60
 `
 
 func trigger(ctx context.Context, sys IO, kind string, args []string) int {
 	cmd := "trigger " + kind
-	example, path := "two-breaks", "/gurulize/video"
+	example, path, method := "two-breaks", "/gurulize/video", "POST "
 	if kind == "call" {
-		example, path = "callee-busy", "/gurulize/voice"
+		example, path, method = "callee-busy", "/gurulize/voice", ""
 	}
-	fs := newCommand(cmd, fmt.Sprintf(triggerHelp, kind, scenarioTable(kind), example, path))
+	fs := newCommand(cmd, fmt.Sprintf(triggerHelp, kind, scenarioTable(kind), example, path, method))
 	to := fs.String("to", "", "your endpoint's callback URL, token included (required)")
 	scale := fs.Float64("time-scale", 0, "play the scenario this many times faster than real time (0: every callback at once)")
 	duplicate := fs.Bool("duplicate", false, "send every callback twice")
