@@ -1,11 +1,12 @@
 // recording_docs_test.go: the recording test the README's "Developing your
-// callback endpoint" shows, run as a test, and a check that the README
-// quotes it exactly.
+// callback endpoint" shows, run as a test (on testdata/meeting.jsonl, which
+// its first run recorded), and a check that the README quotes it exactly.
 
 package gurulizetest_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"os"
 	"regexp"
@@ -21,19 +22,34 @@ import (
 )
 
 func TestRecordedCallbacks(t *testing.T) {
+	const token = "test-callback-token-0123"
 	rooms := gurulize.NewRoomTracker()
-	mux := http.NewServeMux() // your application's callback routes
+	mux := http.NewServeMux() // your application's callback routes, as in production
 	mux.Handle("POST /gurulize/video/{token}", gurulize.NewVideoEventHandler(
 		func(_ context.Context, ev gurulize.VideoEvent) error { rooms.Apply(ev); return nil },
-		gurulize.WithCallbackToken("test-token")))
-	mux.Handle("GET /gurulize/voice", gurulize.NewVoiceStatusHandler(
+		gurulize.WithCallbackToken(token)))
+	mux.Handle("/gurulize/voice/{token}", gurulize.NewVoiceStatusHandler(
 		func(context.Context, gurulize.VoiceStatus) error { return nil },
-		gurulize.WithCallbackToken("test-token")))
+		gurulize.WithCallbackToken(token)))
 
-	recs, err := gurulizetest.ReadRecordingFile("testdata/recording-v1.jsonl")
+	const file = "testdata/meeting.jsonl"
+	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) { // the first run records
+		room := gurulizetest.Room{UUID: "1b4e28ba-2fa1-41d2-883f-0016d3cca427", StartAt: time.Now(), Duration: time.Hour}
+		recs, err := gurulizetest.RoomCallbacks("/gurulize/video/"+token, room, gurulizetest.Meet(40*time.Minute))
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		f, err := os.Create(file)
+		require.NoError(t, err)
+		require.NoError(t, gurulizetest.WriteRecording(f, recs...))
+		require.NoError(t, f.Close())
+	}
+
+	recs, err := gurulizetest.ReadRecordingFile(file)
 	require.NoError(t, err)
-	results, err := gurulizetest.Replay(context.Background(), mux, recs,
-		gurulizetest.ReplayOptions{Token: "test-token", Duplicate: true, Reorder: true})
+	results, err := gurulizetest.Replay(context.Background(), mux, recs, gurulizetest.ReplayOptions{
+		Token:     token, // replaces {token}, as gurulize listen --record writes it
+		Duplicate: true, Reorder: true,
+	})
 	require.NoError(t, err)
 	for _, r := range results {
 		assert.True(t, r.Delivered(), "callback %d: %d %s", r.Index, r.Status, r.Answer)
