@@ -32,6 +32,21 @@ func main() {
 	}
 }
 
+// flagOf names the flag that feeds a request field, so that an error
+// speaks of what the user typed rather than of the SDK's fields; "" for a
+// field no flag feeds.
+func flagOf(field string) string {
+	switch field {
+	case "CallRequest.Caller":
+		return "-caller"
+	case "CallRequest.Callee":
+		return "-callee"
+	case "CallRequest.MaxDuration":
+		return "-max"
+	}
+	return ""
+}
+
 func run(caller, callee string, maxDuration time.Duration) error {
 	client, err := gurulize.NewClientFromEnv(gurulize.WithUserAgent("voice-call-example/1.0"))
 	if err != nil {
@@ -43,6 +58,8 @@ func run(caller, callee string, maxDuration time.Duration) error {
 	reg, err := client.RegisterCall(ctx, gurulize.CallRequest{Caller: caller, Callee: callee, MaxDuration: maxDuration})
 	var ve *gurulize.ValidationError
 	switch {
+	case errors.As(err, &ve) && flagOf(ve.Field) != "":
+		return fmt.Errorf("fix %s: it %s (nothing was sent)", flagOf(ve.Field), ve.Reason)
 	case errors.As(err, &ve):
 		return fmt.Errorf("fix %s: %s (nothing was sent)", ve.Field, ve.Reason)
 	case errors.Is(err, gurulize.ErrNoVoiceURL):

@@ -30,8 +30,13 @@ func TestRun(t *testing.T) {
 	assert.Equal(t, "120", form.Get("duration"))
 
 	err := run("", "5427654321", time.Minute)
-	assert.ErrorContains(t, err, "fix CallRequest.Caller")
-	assert.ErrorContains(t, err, "nothing was sent")
+	assert.EqualError(t, err, "fix -caller: it is required: the national number in digits, such as 5321234567, "+
+		"without + or a country code (nothing was sent)")
+	err = run("5321234567", "+905427654321", time.Minute)
+	assert.ErrorContains(t, err, "fix -callee: it has '+' at offset 0")
+	err = run("5321234567", "5427654321", 1500*time.Millisecond)
+	assert.EqualError(t, err, "fix -max: it must be a whole number of seconds, got 1.5s (nothing was sent)")
+	assert.NotContains(t, err.Error(), "CallRequest")
 
 	t.Setenv("GURULIZE_VOICE_URL", "")
 	err = run("5321234567", "5427654321", time.Minute)
