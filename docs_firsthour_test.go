@@ -159,3 +159,42 @@ func TestGoDocWorkaround(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(readme), "`go doc github.com/gurulize/gurulize-go.Client`")
 }
+
+// TestPostgresExampleRunsOutsideTheRepository: examples/postgres, copied
+// out of the repository and given the replace its README says, builds; and
+// its tests, given no DATABASE_URL, fail saying so instead of skipping.
+func TestPostgresExampleRunsOutsideTheRepository(t *testing.T) {
+	readme, err := os.ReadFile("examples/postgres/README.md")
+	require.NoError(t, err)
+	const edit = "go mod edit -replace github.com/gurulize/gurulize-go="
+	require.Contains(t, string(readme), edit, "the README says which replace to use")
+	require.Contains(t, string(readme), "DATABASE_URL")
+
+	root, err := os.Getwd()
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "my-callbacks")
+	require.NoError(t, os.CopyFS(dir, os.DirFS("examples/postgres")))
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DATABASE_URL=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "GOWORK=off", "GOFLAGS=-mod=mod")
+	goCmd := func(args ...string) (string, error) {
+		cmd := exec.Command("go", args...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := goCmd("mod", "edit", "-replace", strings.TrimPrefix(edit, "go mod edit -replace ")+root)
+	require.NoError(t, err, out)
+	out, err = goCmd("build", "./...")
+	require.NoError(t, err, out)
+
+	out, err = goCmd("test", "-count=1", "-run", "^TestRoutes$", ".")
+	require.Error(t, err, "without a database the tests fail:\n%s", out)
+	assert.Contains(t, out, "DATABASE_URL is not set: these tests need a real PostgreSQL")
+	assert.Contains(t, out, "--- FAIL: TestRoutes")
+	assert.NotContains(t, out, "SKIP")
+}

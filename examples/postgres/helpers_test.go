@@ -43,8 +43,9 @@ func databaseURL(tb testing.TB) string {
 	tb.Helper()
 	u := os.Getenv(databaseURLEnv)
 	if u == "" {
-		tb.Fatal("DATABASE_URL is not set: these tests need a real PostgreSQL. From the repository root, " +
-			"start a throwaway one with: export DATABASE_URL=$(scripts/postgres.sh start)")
+		tb.Fatal("DATABASE_URL is not set: these tests need a real PostgreSQL. Set it to a connection string, such as " +
+			"postgres://user:password@127.0.0.1:5432/db?sslmode=disable, or, from the SDK repository's root, " +
+			"start a throwaway one with: export DATABASE_URL=$(scripts/postgres.sh start) (see README.md)")
 	}
 	return u
 }
