@@ -37,6 +37,7 @@ func readmeSection(t *testing.T, heading string) string {
 // passes: its first run records the file it replays, and the second run
 // replays that file.
 func TestReadmeRecordingTestRunsOnAFreshCheckout(t *testing.T) {
+	t.Parallel() // mostly waiting for the go command
 	section := readmeSection(t, "## Developing your callback endpoint")
 	var snippet string
 	for _, m := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(section, -1) {
@@ -164,6 +165,7 @@ func TestGoDocWorkaround(t *testing.T) {
 // out of the repository and given the replace its README says, builds; and
 // its tests, given no DATABASE_URL, fail saying so instead of skipping.
 func TestPostgresExampleRunsOutsideTheRepository(t *testing.T) {
+	t.Parallel() // mostly waiting for the go command
 	readme, err := os.ReadFile("examples/postgres/README.md")
 	require.NoError(t, err)
 	const edit = "go mod edit -replace github.com/gurulize/gurulize-go="

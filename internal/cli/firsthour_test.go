@@ -116,7 +116,7 @@ func TestAddressInUse(t *testing.T) {
 	defer ln.Close()
 	addr := ln.Addr().String()
 
-	r := runCLI(t, nil, "listen", "--addr", addr)
+	r := runCLI(t, nil, "listen", "--addr", addr, "--token", "listen-test-token-0123")
 	assert.Equal(t, ExitUsage, r.code)
 	assert.Equal(t, "gurulize listen: --addr "+addr+" is already in use (by another program, or another gurulize): "+
 		"choose another port with --addr, such as --addr 127.0.0.1:0 (any free port; the one taken is printed)\n", r.stderr)

@@ -96,14 +96,17 @@ func TestTriggerNothingAccepted(t *testing.T) {
 	assert.Contains(t, failed["error"].Message, `unknown scenario "party"`)
 }
 
+// replayToken is the token of the endpoint the recordings are replayed to.
+const replayToken = "replay-json-token-0123"
+
 // TestReplayJSON: replay --json prints the replay, one object per delivery
 // with its recorded method and path, and the count.
 func TestReplayJSON(t *testing.T) {
-	base, _, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "n3w"})
+	base, _, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": replayToken})
 	defer stop()
 	lines := sampleLines(t)
 	_, path := writeRecording(t, strings.Join(lines[7:], ""))
-	r := runCLI(t, nil, "replay", path, "--to", base, "--token", "n3w", "--json")
+	r := runCLI(t, nil, "replay", path, "--to", base, "--token", replayToken, "--json")
 	require.Equal(t, ExitOK, r.code, r.stderr)
 	out := jsonLines(t, r.stdout)
 	require.Len(t, out, 1+3+1, r.stdout)
@@ -118,7 +121,7 @@ func TestReplayJSON(t *testing.T) {
 
 	// A recording cut short: a JSON warning on stderr, the rest sent.
 	_, path = writeRecording(t, strings.Join(lines[:3], "")+lines[3][:40])
-	r = runCLI(t, nil, "replay", path, "--to", base, "--token", "n3w", "--json")
+	r = runCLI(t, nil, "replay", path, "--to", base, "--token", replayToken, "--json")
 	assert.Equal(t, ExitUsage, r.code)
 	var warning map[string]map[string]string
 	require.NoError(t, json.Unmarshal([]byte(r.stderr), &warning), r.stderr)
