@@ -48,7 +48,8 @@ Usage:
   gurulize replay        FILE --to BASE_URL [--token T] [--speed N] [--duplicate] [--reorder]
   gurulize --version
 
-Run "gurulize <command> --help" for a command's flags and examples.
+Run "gurulize <command> --help" or "gurulize help <command>" for a command's
+flags and examples.
 Phone numbers are national numbers in digits, as the provider asks
 ("numerical, such as 5xxyyyzztt"): no + and no country code.
 
