@@ -25,15 +25,15 @@ func TestRecordedCallbacks(t *testing.T) {
 	mux := http.NewServeMux() // your application's callback routes
 	mux.Handle("POST /gurulize/video/{token}", gurulize.NewVideoEventHandler(
 		func(_ context.Context, ev gurulize.VideoEvent) error { rooms.Apply(ev); return nil },
-		gurulize.WithCallbackToken("test-token")))
+		gurulize.WithCallbackToken("test-token-0123456789")))
 	mux.Handle("GET /gurulize/voice", gurulize.NewVoiceStatusHandler(
 		func(context.Context, gurulize.VoiceStatus) error { return nil },
-		gurulize.WithCallbackToken("test-token")))
+		gurulize.WithCallbackToken("test-token-0123456789")))
 
 	recs, err := gurulizetest.ReadRecordingFile("testdata/recording-v1.jsonl")
 	require.NoError(t, err)
 	results, err := gurulizetest.Replay(context.Background(), mux, recs,
-		gurulizetest.ReplayOptions{Token: "test-token", Duplicate: true, Reorder: true})
+		gurulizetest.ReplayOptions{Token: "test-token-0123456789", Duplicate: true, Reorder: true})
 	require.NoError(t, err)
 	for _, r := range results {
 		assert.True(t, r.Delivered(), "callback %d: %d %s", r.Index, r.Status, r.Answer)
