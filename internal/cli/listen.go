@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -122,6 +123,21 @@ func checkToken(tok string) error {
 	}
 	if err := cbtoken.Check(tok); err != nil {
 		return usageError{name: "--token", msg: "(or GURULIZE_CALLBACK_TOKEN) is refused: " + err.Error()}
+	}
+	return nil
+}
+
+// checkURLToken returns a usage error saying the rule when rawURL, given
+// by flagName, has a token query parameter the SDK's handlers would refuse:
+// every request to it would get 401. A token in the path cannot be told
+// from any other segment, and is not checked.
+func checkURLToken(flagName, rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || !u.Query().Has("token") {
+		return nil
+	}
+	if err := cbtoken.Check(u.Query().Get("token")); err != nil {
+		return usageError{name: flagName, msg: "has a token parameter that is refused: " + err.Error()}
 	}
 	return nil
 }

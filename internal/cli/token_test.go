@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -61,4 +62,30 @@ func TestReplayRefusesTokensTheHandlersRefuse(t *testing.T) {
 			assert.Equal(t, "gurulize replay: --token (or GURULIZE_CALLBACK_TOKEN) is refused: "+why+": "+ruleInWords+"\n", r.stderr)
 		}
 	}
+}
+
+// TestTriggerAndFakeRefuseTokenParametersTheHandlersRefuse: a callback URL
+// whose token parameter the handlers would refuse can only get 401; trigger
+// and fake say so before sending anything.
+func TestTriggerAndFakeRefuseTokenParametersTheHandlersRefuse(t *testing.T) {
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel() // a fake that starts stops at once
+	for tok, why := range badTokens {
+		u := "http://127.0.0.1:1/gurulize/voice?token=" + url.QueryEscape(tok)
+		r := runCLI(t, nil, "trigger", "call", "busy", "--to", u)
+		assert.Equal(t, ExitUsage, r.code, tok)
+		assert.Empty(t, r.stdout, "nothing was sent")
+		assert.Equal(t, "gurulize trigger call: --to has a token parameter that is refused: "+why+": "+ruleInWords+"\n", r.stderr)
+
+		for _, flagName := range []string{"--video-callback", "--voice-callback"} {
+			r = runCLIContext(t, stopped, nil, "fake", "--addr", "127.0.0.1:0", flagName, u)
+			assert.Equal(t, ExitUsage, r.code, tok)
+			assert.Empty(t, r.stdout, "the fake did not start")
+			assert.Equal(t, "gurulize fake: "+flagName+" has a token parameter that is refused: "+why+": "+ruleInWords+"\n", r.stderr)
+		}
+	}
+	// A token in the path is not told apart from other segments; a good
+	// token parameter passes.
+	r := runCLIContext(t, stopped, nil, "fake", "--addr", "127.0.0.1:0", "--voice-callback", "http://127.0.0.1:1/gurulize/voice?token=t0k3n-0123456789ab")
+	assert.Equal(t, ExitOK, r.code, r.stderr)
 }

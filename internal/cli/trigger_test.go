@@ -29,7 +29,7 @@ func TestGoldenTrigger(t *testing.T) {
 		{"trigger-room-two-breaks", []string{"trigger", "room", "two-breaks", "--to", base + "/gurulize/video/t0k3n-0123456789ab", "--room", fixedRoom, "--start", at}, ExitOK},
 		{"trigger-call-callee-busy-faults", []string{"trigger", "call", "--duplicate", "callee-busy", "--reorder", "--seed", "2",
 			"--to", base + "/gurulize/voice?token=t0k3n-0123456789ab", "--call", "7", "--start", at}, ExitOK},
-		{"trigger-refused", []string{"trigger", "room", "no-show", "--to", base + "/gurulize/video?token=wrong", "--room", fixedRoom, "--start", at}, ExitAPI},
+		{"trigger-refused", []string{"trigger", "room", "no-show", "--to", base + "/gurulize/video?token=wrong-t0ken-0123456789", "--room", fixedRoom, "--start", at}, ExitAPI},
 		{"trigger-unknown-scenario", []string{"trigger", "room", "party", "--to", base + "/gurulize/video"}, ExitUsage},
 		{"trigger-bad-url", []string{"trigger", "call", "busy", "--to", "ftp://127.0.0.1/gurulize/voice?token=t0k3n-0123456789ab"}, ExitUsage},
 	}
