@@ -76,6 +76,11 @@ type reply struct {
 	body   string
 }
 
+// sendClient has a pool of its own: httptest.Server.Close closes the idle
+// connections of http.DefaultTransport, which would break a request of a
+// parallel test that had just picked one of them.
+var sendClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+
 func send(t *testing.T, method, rawURL, contentType string, body io.Reader) reply {
 	t.Helper()
 	req, err := http.NewRequest(method, rawURL, body)
@@ -83,7 +88,7 @@ func send(t *testing.T, method, rawURL, contentType string, body io.Reader) repl
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := sendClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
