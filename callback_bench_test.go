@@ -136,7 +136,7 @@ func BenchmarkVideoHandler(b *testing.B) {
 	serve := func(b *testing.B, h http.Handler) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			req := httptest.NewRequest(http.MethodPost, "/gurulize/video?token=t0k3n", bytes.NewReader(benchVideoBody))
+			req := httptest.NewRequest(http.MethodPost, "/gurulize/video?token=b3nch-t0k3n-0123456789", bytes.NewReader(benchVideoBody))
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {
@@ -152,7 +152,7 @@ func BenchmarkVideoHandler(b *testing.B) {
 				http.Error(w, "method", http.StatusMethodNotAllowed)
 				return
 			}
-			if r.URL.Query().Get("token") != "t0k3n" {
+			if r.URL.Query().Get("token") != "b3nch-t0k3n-0123456789" {
 				http.Error(w, "token", http.StatusUnauthorized)
 				return
 			}
@@ -178,14 +178,14 @@ func BenchmarkVideoHandler(b *testing.B) {
 		serve(b, gurulize.NewVideoEventHandler(func(_ context.Context, ev gurulize.VideoEvent) error {
 			rooms.Apply(ev)
 			return nil
-		}, gurulize.WithCallbackToken("t0k3n")))
+		}, gurulize.WithCallbackToken("b3nch-t0k3n-0123456789")))
 	})
 }
 
 // BenchmarkVoiceHandler is BenchmarkVideoHandler for call statuses, as the
 // provider sends them: a GET with the status in the query.
 func BenchmarkVoiceHandler(b *testing.B) {
-	target := "/gurulize/voice?token=t0k3n&" + benchVoiceQuery
+	target := "/gurulize/voice?token=b3nch-t0k3n-0123456789&" + benchVoiceQuery
 	serve := func(b *testing.B, h http.Handler) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
@@ -201,7 +201,7 @@ func BenchmarkVoiceHandler(b *testing.B) {
 		last := map[int64]int{}
 		serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			q := r.URL.Query()
-			if q.Get("token") != "t0k3n" {
+			if q.Get("token") != "b3nch-t0k3n-0123456789" {
 				http.Error(w, "token", http.StatusUnauthorized)
 				return
 			}
@@ -220,7 +220,7 @@ func BenchmarkVoiceHandler(b *testing.B) {
 		serve(b, gurulize.NewVoiceStatusHandler(func(_ context.Context, st gurulize.VoiceStatus) error {
 			calls.Apply(st)
 			return nil
-		}, gurulize.WithCallbackToken("t0k3n")))
+		}, gurulize.WithCallbackToken("b3nch-t0k3n-0123456789")))
 	})
 }
 

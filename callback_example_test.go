@@ -76,7 +76,7 @@ func ExampleNewVideoEventHandler() {
 		sum := rooms.Apply(ev)
 		fmt.Println("event:", ev.Code, "from", ev.Source, "- host present:", sum.HostPresent)
 		return nil
-	}, gurulize.WithCallbackToken("k3y-from-config"))
+	}, gurulize.WithCallbackToken("k3y-from-your-config"))
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /gurulize/video/{token}", handler)
@@ -86,7 +86,7 @@ func ExampleNewVideoEventHandler() {
 	defer srv.Close()
 
 	payload := `{"code":"JOIN","eventSource":"HOST","receivedTime":"1600938359259","roomUuid":"444f4061-3494-4e60-a552-c4316ac6702d"}`
-	for _, token := range []string{"k3y-from-config", "guess"} {
+	for _, token := range []string{"k3y-from-your-config", "guess"} {
 		resp, err := http.Post(srv.URL+"/gurulize/video/"+token, "application/json", strings.NewReader(payload))
 		if err != nil {
 			fmt.Println(err)
@@ -105,14 +105,14 @@ func ExampleNewVoiceStatusHandler() {
 	handler := gurulize.NewVoiceStatusHandler(func(ctx context.Context, st gurulize.VoiceStatus) error {
 		fmt.Println("call", st.ID, "is now", st.Code)
 		return nil
-	}, gurulize.WithCallbackToken("k3y-from-config"))
+	}, gurulize.WithCallbackToken("k3y-from-your-config"))
 	srv := httptest.NewUnstartedServer(handler)
 	serveWithTimeouts(srv.Config) // as a real server must: the handler sets no deadlines
 	srv.Start()
 	defer srv.Close()
 
 	// The provider calls the address it was given, adding the status to its query.
-	resp, err := http.Get(srv.URL + "/c2cevents?token=k3y-from-config&id=7&code=1&desc=CALLER_CONNECTED&cause=0&time=1427116743")
+	resp, err := http.Get(srv.URL + "/c2cevents?token=k3y-from-your-config&id=7&code=1&desc=CALLER_CONNECTED&cause=0&time=1427116743")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -120,7 +120,7 @@ func ExampleNewVoiceStatusHandler() {
 	resp.Body.Close()
 	fmt.Println(resp.StatusCode)
 
-	resp, err = http.Get(srv.URL + "/c2cevents?token=k3y-from-config&id=7&code=1&time=12s")
+	resp, err = http.Get(srv.URL + "/c2cevents?token=k3y-from-your-config&id=7&code=1&time=12s")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -131,6 +131,20 @@ func ExampleNewVoiceStatusHandler() {
 	// call 7 is now CALLER_CONNECTED
 	// 200
 	// 400
+}
+
+func ExampleNewCallbackToken() {
+	// Make a token once ("openssl rand -hex 24" makes one too)
+	// and keep it in your configuration: the provider calls the addresses
+	// you gave it, token included.
+	token := gurulize.NewCallbackToken()
+	fmt.Println(len(token), "characters")
+	handler := gurulize.NewVideoEventHandler(func(context.Context, gurulize.VideoEvent) error { return nil },
+		gurulize.WithCallbackToken(token))
+	fmt.Println(handler != nil)
+	// Output:
+	// 43 characters
+	// true
 }
 
 func ExampleRoomTracker() {

@@ -34,6 +34,8 @@ var (
 	_ func([]byte) (gurulize.VideoEvent, error)      = gurulize.ParseVideoEvent
 	_ func(url.Values) (gurulize.VoiceStatus, error) = gurulize.ParseVoiceStatus
 	_ func(string) gurulize.HandlerOption            = gurulize.WithCallbackToken
+	_ func() gurulize.HandlerOption                  = gurulize.WithoutCallbackToken
+	_ func() string                                  = gurulize.NewCallbackToken
 
 	_ func(func(context.Context, gurulize.VideoEvent) error, ...gurulize.HandlerOption) http.Handler  = gurulize.NewVideoEventHandler
 	_ func(func(context.Context, gurulize.VoiceStatus) error, ...gurulize.HandlerOption) http.Handler = gurulize.NewVoiceStatusHandler

@@ -37,7 +37,9 @@
 //
 // The provider reports room events and call statuses by calling addresses
 // of the customer's: [NewVideoEventHandler] and [NewVoiceStatusHandler] check
-// the method, a token ([WithCallbackToken]) and the size, parse the payload
+// the method, a token ([WithCallbackToken], made by [NewCallbackToken]; a
+// handler is closed unless opened on purpose with [WithoutCallbackToken])
+// and the size, parse the payload
 // ([ParseVideoEvent], [ParseVoiceStatus]) and call a function; an error
 // matching [ErrRetryLater] answers 503. Callbacks may come twice and out of
 // order: [RoomTracker] and [CallTracker] fold them into a [RoomSummary] or

@@ -5,8 +5,6 @@ package gurulize
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +15,8 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+
+	"github.com/gurulize/gurulize-go/internal/token"
 )
 
 // defaultBodyLimit is the largest request body a callback handler reads
@@ -35,13 +35,33 @@ type HandlerOption func(*handler) error
 // "POST /gurulize/video/{token}"). Other requests get 401 and the function is
 // not called. Tokens are compared in constant time and never logged.
 //
-// Give the provider the callback address with the token in it, and pick a
-// long random token of URL-safe characters (letters, digits, '-', '_'). An
-// empty token is invalid, so a missing setting cannot leave the endpoint
-// open.
-func WithCallbackToken(token string) HandlerOption {
-	sum := sha256.Sum256([]byte(token))
-	return setting("WithCallbackToken", token == "", "token is empty", func(h *handler) { h.tokenHash = sum[:] })
+// A token must be at least 16 characters long, each a letter A-Z or a-z, a
+// digit 0-9, or one of - . _ ~, so that it appears verbatim in a URL: any
+// other token makes the handler constructor panic. NewCallbackToken makes
+// one. Give the provider the callback address with the token in it.
+func WithCallbackToken(tok string) HandlerOption {
+	m, err := token.NewMatcher(tok)
+	return setting("WithCallbackToken", err != nil, fmt.Sprint(err), func(h *handler) { h.token = &m })
+}
+
+// WithoutCallbackToken makes the handler accept requests without a token:
+// only for a handler that something in front of it (a proxy, a gateway,
+// a private network) already authenticates. Every handler needs either
+// this or WithCallbackToken; giving both makes the constructor panic.
+func WithoutCallbackToken() HandlerOption {
+	return func(h *handler) error {
+		h.open = true
+		return nil
+	}
+}
+
+// NewCallbackToken returns a new random callback token: 32 bytes from
+// crypto/rand, encoded as base64url without padding (43 characters), fit
+// for WithCallbackToken. Make one once, keep it in your configuration and
+// give the provider the callback addresses with it; a token made anew at
+// each start breaks the addresses already given.
+func NewCallbackToken() string {
+	return token.New()
 }
 
 // WithCallbackBodyLimit sets the largest request body the handler reads, in
@@ -67,8 +87,8 @@ func WithCallbackLogger(l *slog.Logger) HandlerOption {
 //
 // It checks, in this order, and replies:
 //   - 405 (with an Allow header) to any method but POST;
-//   - 401 when WithCallbackToken is set and the request does not carry the
-//     token; fn is not called;
+//   - 401 when the request does not carry the token of WithCallbackToken;
+//     fn is not called;
 //   - 413 when the body is over the limit (see WithCallbackBodyLimit);
 //   - 400 with a short plain-text reason when the payload is malformed;
 //   - 503 when fn returns an error matching ErrRetryLater, 500 for any other
@@ -79,7 +99,12 @@ func WithCallbackLogger(l *slog.Logger) HandlerOption {
 // The provider may deliver a callback more than once, and in any order;
 // RoomTracker and RoomState fold events with that in mind. The handler works
 // mounted under any path, including a ServeMux pattern with a {token}
-// wildcard. It panics if fn is nil or an option is invalid.
+// wildcard.
+//
+// It panics if fn is nil, if an option is invalid (such as a token that
+// breaks WithCallbackToken's rule), or if opts hold neither
+// WithCallbackToken nor WithoutCallbackToken, or both: a handler is closed
+// unless it is opened on purpose.
 //
 // The handler sets no deadlines: serve it from an http.Server with
 // ReadHeaderTimeout, ReadTimeout and WriteTimeout set (5s, 10s and 15s
@@ -110,8 +135,9 @@ func NewVideoEventHandler(fn func(context.Context, VideoEvent) error, opts ...Ha
 // It checks and replies as NewVideoEventHandler does, except that it accepts
 // GET and POST (405 otherwise, with "Allow: GET, POST"), and the body limit
 // applies to a POST's form; a POST body of another content type is not read.
-// It panics if fn is nil or an option is invalid. Serve it with server
-// timeouts, as NewVideoEventHandler says.
+// It panics as NewVideoEventHandler does: when fn is nil, an option is
+// invalid, or opts hold neither WithCallbackToken nor WithoutCallbackToken,
+// or both. Serve it with server timeouts, as NewVideoEventHandler says.
 func NewVoiceStatusHandler(fn func(context.Context, VoiceStatus) error, opts ...HandlerOption) http.Handler {
 	h := newHandler("NewVoiceStatusHandler", fn == nil, []string{http.MethodGet, http.MethodPost}, opts)
 	h.parse = func(w http.ResponseWriter, r *http.Request, query url.Values) (callback, int, error) {
@@ -153,10 +179,11 @@ type callback struct {
 // handler is both callback handlers; they differ in the methods they allow
 // and in parse.
 type handler struct {
-	methods   []string // the methods allowed
-	tokenHash []byte   // SHA-256 of the token; nil: no token required
-	limit     int64
-	logger    *slog.Logger // nil: nothing is logged but panics
+	methods []string       // the methods allowed
+	token   *token.Matcher // set by WithCallbackToken
+	open    bool           // set by WithoutCallbackToken
+	limit   int64
+	logger  *slog.Logger // nil: nothing is logged but panics
 
 	// parse reads the request's payload. On failure it returns the status
 	// to answer with and an error whose text is the reason.
@@ -175,6 +202,14 @@ func newHandler(constructor string, fnIsNil bool, methods []string, opts []Handl
 		if err := opt(h); err != nil {
 			panic(err)
 		}
+	}
+	switch {
+	case h.token == nil && !h.open:
+		panic(configError(constructor, "needs WithCallbackToken(token), to accept only requests that carry the token, "+
+			"or WithoutCallbackToken(), when something in front of the handler authenticates the provider "+
+			"(NewCallbackToken makes a token)"))
+	case h.token != nil && h.open:
+		panic(configError(constructor, "WithCallbackToken and WithoutCallbackToken contradict each other: give one"))
 	}
 	return h
 }
@@ -199,24 +234,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // authorized reports whether r carries the configured token, in its last
-// path segment or its token parameter, or whether no token is configured.
-// Both places are checked, each in constant time.
+// path segment or its token parameter, or whether the handler was built
+// WithoutCallbackToken.
 func (h *handler) authorized(r *http.Request, query url.Values) bool {
-	if h.tokenHash == nil {
-		return true
-	}
-	path := strings.TrimRight(r.URL.Path, "/")
-	fromPath := h.tokenMatches(path[strings.LastIndexByte(path, '/')+1:])
-	fromQuery := h.tokenMatches(query.Get("token"))
-	return fromPath || fromQuery
-}
-
-// tokenMatches compares candidate with the token through their SHA-256
-// digests, so neither the content nor the length of the token shows in the
-// time it takes.
-func (h *handler) tokenMatches(candidate string) bool {
-	sum := sha256.Sum256([]byte(candidate))
-	return candidate != "" && subtle.ConstantTimeCompare(sum[:], h.tokenHash) == 1
+	return h.open || h.token.InRequest(r.URL.Path, query.Get("token"))
 }
 
 var errBodyTooLarge = errors.New("request body too large")
@@ -242,30 +263,33 @@ func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int,
 }
 
 // run calls the user's function and answers: 200 when it returned nil, 503
-// for an error matching ErrRetryLater, 500 for any other error or a panic.
-// A panic is logged with its stack (through slog.Default() when no logger
-// is set, so it is never silent) rather than left to net/http, which would
-// drop the connection without an answer; http.ErrAbortHandler, net/http's
-// way to abort a reply on purpose, goes on.
+// for an error matching ErrRetryLater, 500 for any other error, a panic,
+// or a function that ended its goroutine with runtime.Goexit (as t.FailNow
+// does in a test). Those last two are logged with their stack (through
+// slog.Default() when no logger is set, so they are never silent) rather
+// than left to net/http, which would drop the connection without an
+// answer; http.ErrAbortHandler, net/http's way to abort a reply on
+// purpose, goes on.
 func (h *handler) run(w http.ResponseWriter, r *http.Request, cb callback) {
-	defer func() {
-		p := recover()
-		if p == nil {
-			return
-		}
-		if p == http.ErrAbortHandler {
-			panic(p)
+	res := callFunction(r.Context(), cb.call)
+	if res.stopped {
+		if res.panicValue == http.ErrAbortHandler {
+			panic(http.ErrAbortHandler)
 		}
 		http.Error(w, "callback not processed", http.StatusInternalServerError)
 		logger := h.logger
 		if logger == nil {
 			logger = slog.Default()
 		}
-		logger.LogAttrs(r.Context(), slog.LevelError, "gurulize: callback function panicked",
-			h.requestAttrs(r, http.StatusInternalServerError, cb.attr(),
-				slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))...)
-	}()
-	err := cb.call(r.Context())
+		msg, why := "gurulize: callback function panicked", slog.String("panic", fmt.Sprint(res.panicValue))
+		if res.panicValue == nil {
+			msg, why = "gurulize: callback function did not return", slog.String("goexit", "the function called runtime.Goexit (as t.FailNow does)")
+		}
+		logger.LogAttrs(r.Context(), slog.LevelError, msg,
+			h.requestAttrs(r, http.StatusInternalServerError, cb.attr(), why, slog.String("stack", string(res.stack)))...)
+		return
+	}
+	err := res.err
 	status, level, msg := http.StatusOK, slog.LevelDebug, "gurulize: callback accepted"
 	switch {
 	case errors.Is(err, ErrRetryLater):
@@ -285,6 +309,38 @@ func (h *handler) run(w http.ResponseWriter, r *http.Request, cb callback) {
 		}
 		h.log(r, level, msg, status, attrs...)
 	}
+}
+
+// result is how the user's function ended.
+type result struct {
+	err        error // what it returned
+	stopped    bool  // it did not return: it panicked or called runtime.Goexit
+	panicValue any   // what it panicked with; nil after runtime.Goexit
+	stack      []byte
+}
+
+// callFunction calls fn in a goroutine of its own and waits for it. A
+// function that calls runtime.Goexit ends only that goroutine, which no
+// deferred function can prevent, so the handler's goroutine is still there
+// to answer.
+func callFunction(ctx context.Context, fn func(context.Context) error) result {
+	var res result
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		returned := false
+		defer func() {
+			if !returned {
+				// Since Go 1.21 panic(nil) recovers as a *runtime.PanicNilError,
+				// so nil here means runtime.Goexit.
+				res.stopped, res.panicValue, res.stack = true, recover(), debug.Stack()
+			}
+		}()
+		res.err = fn(ctx)
+		returned = true
+	}()
+	<-done
+	return res
 }
 
 // refuse answers a request the handler does not pass to the function, with

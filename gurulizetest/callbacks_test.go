@@ -76,9 +76,9 @@ func TestScriptCallbacksReplayedIntoTheHandlers(t *testing.T) {
 	h := gurulize.NewVideoEventHandler(func(_ context.Context, ev gurulize.VideoEvent) error {
 		rooms.Apply(ev)
 		return nil
-	}, gurulize.WithCallbackToken("tk"))
+	}, gurulize.WithCallbackToken("tk-0123456789abcdef"))
 	room := gurulizetest.Room{UUID: "r-2", StartAt: fixedStart, Duration: time.Hour}
-	recs, err := gurulizetest.RoomCallbacks("/video?token=tk", room, gurulizetest.TwoBreaks())
+	recs, err := gurulizetest.RoomCallbacks("/video?token=tk-0123456789abcdef", room, gurulizetest.TwoBreaks())
 	require.NoError(t, err)
 	results, err := gurulizetest.Replay(context.Background(), h, recs, gurulizetest.ReplayOptions{Duplicate: true, Reorder: true})
 	require.NoError(t, err)

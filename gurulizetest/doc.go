@@ -13,10 +13,11 @@
 //		ctx := context.Background()
 //		rooms := gurulize.NewRoomTracker()
 //		endpoint := httptest.NewServer(gurulize.NewVideoEventHandler(
-//			func(_ context.Context, ev gurulize.VideoEvent) error { rooms.Apply(ev); return nil }))
+//			func(_ context.Context, ev gurulize.VideoEvent) error { rooms.Apply(ev); return nil },
+//			gurulize.WithCallbackToken("test-token-0123456789")))
 //		defer endpoint.Close()
 //
-//		srv := gurulizetest.NewTestServer(t, gurulizetest.WithVideoCallbackURL(endpoint.URL+"/gurulize/video"))
+//		srv := gurulizetest.NewTestServer(t, gurulizetest.WithVideoCallbackURL(endpoint.URL+"/gurulize/video/test-token-0123456789"))
 //		room, err := srv.Client().CreateVideoRoom(ctx, gurulize.VideoRoomRequest{
 //			Duration: time.Hour, StartAt: time.Now(),
 //		})

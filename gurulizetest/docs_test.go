@@ -31,10 +31,11 @@ func TestRoomIsBilled(t *testing.T) {
 	ctx := context.Background()
 	rooms := gurulize.NewRoomTracker()
 	endpoint := httptest.NewServer(gurulize.NewVideoEventHandler(
-		func(_ context.Context, ev gurulize.VideoEvent) error { rooms.Apply(ev); return nil }))
+		func(_ context.Context, ev gurulize.VideoEvent) error { rooms.Apply(ev); return nil },
+		gurulize.WithCallbackToken("test-token-0123456789")))
 	defer endpoint.Close()
 
-	srv := gurulizetest.NewTestServer(t, gurulizetest.WithVideoCallbackURL(endpoint.URL+"/gurulize/video"))
+	srv := gurulizetest.NewTestServer(t, gurulizetest.WithVideoCallbackURL(endpoint.URL+"/gurulize/video/test-token-0123456789"))
 	room, err := srv.Client().CreateVideoRoom(ctx, gurulize.VideoRoomRequest{
 		Duration: time.Hour, StartAt: time.Now(),
 	})
@@ -55,12 +56,12 @@ func TestBooking(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("POST /gurulize/video/{token}", gurulize.NewVideoEventHandler(
 		func(_ context.Context, ev gurulize.VideoEvent) error { rooms.Apply(ev); return nil },
-		gurulize.WithCallbackToken("t0ken")))
+		gurulize.WithCallbackToken("t0ken-for-tests-only")))
 	app := httptest.NewServer(mux)
 	defer app.Close()
 
 	fake := gurulizetest.NewTestServer(t,
-		gurulizetest.WithVideoCallbackURL(app.URL+"/gurulize/video/t0ken"),
+		gurulizetest.WithVideoCallbackURL(app.URL+"/gurulize/video/t0ken-for-tests-only"),
 		gurulizetest.WithRoomScript(gurulizetest.TwoBreaks()),
 		gurulizetest.WithFaults(gurulizetest.Faults{Duplicate: true, Reorder: true}),
 	)

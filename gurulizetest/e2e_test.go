@@ -26,7 +26,7 @@ type receiver struct {
 	voiceURL string
 }
 
-const callbackToken = "e2e-7f3a9c"
+const callbackToken = "e2e-7f3a9c-0123456789"
 
 func newReceiver(t *testing.T, failFirst int) *receiver {
 	t.Helper()

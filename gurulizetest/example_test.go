@@ -18,13 +18,14 @@ import (
 // voice status handler, and the call tracker reads the outcome.
 func Example() {
 	calls := gurulize.NewCallTracker()
+	token := gurulize.NewCallbackToken()
 	endpoint := httptest.NewServer(gurulize.NewVoiceStatusHandler(func(_ context.Context, st gurulize.VoiceStatus) error {
 		calls.Apply(st)
 		return nil
-	}))
+	}, gurulize.WithCallbackToken(token)))
 	defer endpoint.Close()
 
-	srv, err := gurulizetest.NewServer(gurulizetest.WithVoiceCallbackURL(endpoint.URL + "/gurulize/voice"))
+	srv, err := gurulizetest.NewServer(gurulizetest.WithVoiceCallbackURL(endpoint.URL + "/gurulize/voice/" + token))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -26,9 +26,9 @@ func ExampleReplay() {
 	handler := gurulize.NewVoiceStatusHandler(func(_ context.Context, st gurulize.VoiceStatus) error {
 		calls.Apply(st)
 		return nil
-	}, gurulize.WithCallbackToken("test-token"))
+	}, gurulize.WithCallbackToken("test-token-0123456789"))
 
-	results, err := gurulizetest.Replay(context.Background(), handler, recs, gurulizetest.ReplayOptions{Token: "test-token", Duplicate: true})
+	results, err := gurulizetest.Replay(context.Background(), handler, recs, gurulizetest.ReplayOptions{Token: "test-token-0123456789", Duplicate: true})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -187,13 +187,13 @@ func TestSampleRecording(t *testing.T) {
 	mux.Handle("POST /gurulize/video/{token}", gurulize.NewVideoEventHandler(func(_ context.Context, ev gurulize.VideoEvent) error {
 		rooms.Apply(ev)
 		return nil
-	}, gurulize.WithCallbackToken("another-token")))
+	}, gurulize.WithCallbackToken("another-token-0123456789")))
 	mux.Handle("GET /gurulize/voice", gurulize.NewVoiceStatusHandler(func(_ context.Context, st gurulize.VoiceStatus) error {
 		calls.Apply(st)
 		return nil
-	}, gurulize.WithCallbackToken("another-token")))
+	}, gurulize.WithCallbackToken("another-token-0123456789")))
 
-	results, err := gurulizetest.Replay(context.Background(), mux, recs, gurulizetest.ReplayOptions{Token: "another-token"})
+	results, err := gurulizetest.Replay(context.Background(), mux, recs, gurulizetest.ReplayOptions{Token: "another-token-0123456789"})
 	require.NoError(t, err)
 	require.Len(t, results, 10)
 	for _, r := range results {

@@ -16,15 +16,19 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gurulize/gurulize-go/internal/token"
 )
 
 // ReplayOptions says how Replay and ReplayTo play callbacks. The zero value
 // sends each callback once, in order, as soon as the previous one has been
 // answered.
 type ReplayOptions struct {
-	// Token replaces TokenPlaceholder in each callback's path (path-escaped),
-	// query (query-escaped) and body. Callbacks that hold the placeholder
-	// cannot be played without it.
+	// Token replaces TokenPlaceholder in each callback's path, query and
+	// body. Callbacks that hold the placeholder cannot be played without it.
+	// It follows the rule of the SDK's WithCallbackToken: at least 16
+	// characters, each a letter A-Z or a-z, a digit 0-9, or one of - . _ ~
+	// (so it goes into a URL as it is); any other token is an error.
 	Token string
 	// Speed plays the callbacks Speed times faster than they were recorded:
 	// a callback recorded a minute after the first is sent a minute/Speed
@@ -73,9 +77,10 @@ const answerLimit = 1 << 10
 // request is built as a server would receive it (the Host is example.com),
 // with the recorded method, path, query, Content-Type and body.
 //
-// It returns an error, before sending anything, for invalid options, a
-// callback that cannot be sent as an HTTP request, or a token placeholder
-// without ReplayOptions.Token. When ctx ends it stops and returns the
+// It returns an error, before sending anything, for invalid options (such
+// as a token that breaks the rule ReplayOptions.Token gives), a callback
+// that cannot be sent as an HTTP request, or a token placeholder without
+// ReplayOptions.Token. When ctx ends it stops and returns the
 // results so far with ctx's error. An endpoint that refuses a callback is
 // not an error: see ReplayResult.Delivered.
 func Replay(ctx context.Context, h http.Handler, recs []RecordedCallback, opts ReplayOptions) ([]ReplayResult, error) {
@@ -166,6 +171,11 @@ type sendFunc func(ctx context.Context, method, target, contentType string, body
 func replay(ctx context.Context, name string, recs []RecordedCallback, opts ReplayOptions, send sendFunc) ([]ReplayResult, error) {
 	if opts.Speed < 0 || math.IsInf(opts.Speed, 0) || math.IsNaN(opts.Speed) {
 		return nil, fmt.Errorf("gurulizetest: %s: Speed must be 0 or positive and finite, got %v", name, opts.Speed)
+	}
+	if opts.Token != "" {
+		if err := token.Check(opts.Token); err != nil {
+			return nil, fmt.Errorf("gurulizetest: %s: ReplayOptions.Token: %w", name, err)
+		}
 	}
 	for i, rec := range recs {
 		if !validMethod(rec.Method) {

@@ -67,14 +67,14 @@ func TestReplayIntoAHandler(t *testing.T) {
 	}}
 	var progress []int
 	results, err := gurulizetest.Replay(context.Background(), h, sample, gurulizetest.ReplayOptions{
-		Token:      "a b/c", // escaped where it goes
+		Token:      "every-kind.of_char~0AZaz9", // all go into a URL as they are
 		OnDelivery: func(r gurulizetest.ReplayResult) { progress = append(progress, r.Index) },
 	})
 	require.NoError(t, err)
 	assert.Equal(t, []seen{
-		{"POST", "example.com", "/gurulize/video/a b/c", "", "application/json", `{"code":"JOIN"}`},
-		{"GET", "example.com", "/gurulize/voice", "token=a+b%2Fc&id=7&code=1", "", ""},
-		{"POST", "example.com", "/gurulize/voice", "", "application/x-www-form-urlencoded", "id=7&code=4&token=a b/c"},
+		{"POST", "example.com", "/gurulize/video/every-kind.of_char~0AZaz9", "", "application/json", `{"code":"JOIN"}`},
+		{"GET", "example.com", "/gurulize/voice", "token=every-kind.of_char~0AZaz9&id=7&code=1", "", ""},
+		{"POST", "example.com", "/gurulize/voice", "", "application/x-www-form-urlencoded", "id=7&code=4&token=every-kind.of_char~0AZaz9"},
 	}, h.received())
 	require.Len(t, results, 3)
 	for i, r := range results {
@@ -92,7 +92,7 @@ func TestReplayIntoAHandler(t *testing.T) {
 
 func TestReplayToAURL(t *testing.T) {
 	h := &recorderHandler{status: func(path string) int {
-		if strings.HasSuffix(path, "/video/tk") {
+		if strings.HasSuffix(path, "/video/tk-0123456789abcdef") {
 			return http.StatusOK
 		}
 		return http.StatusInternalServerError
@@ -100,15 +100,15 @@ func TestReplayToAURL(t *testing.T) {
 	endpoint := httptest.NewServer(h)
 	defer endpoint.Close()
 
-	results, err := gurulizetest.ReplayTo(context.Background(), endpoint.URL+"/app/", sample, gurulizetest.ReplayOptions{Token: "tk"})
+	results, err := gurulizetest.ReplayTo(context.Background(), endpoint.URL+"/app/", sample, gurulizetest.ReplayOptions{Token: "tk-0123456789abcdef"})
 	require.NoError(t, err)
 	got := h.received()
 	require.Len(t, got, 3)
-	assert.Equal(t, "/app/gurulize/video/tk", got[0].Path, "after the base URL's path")
+	assert.Equal(t, "/app/gurulize/video/tk-0123456789abcdef", got[0].Path, "after the base URL's path")
 	assert.Equal(t, "application/json", got[0].ContentType)
 	assert.Equal(t, `{"code":"JOIN"}`, got[0].Body)
-	assert.Equal(t, "token=tk&id=7&code=1", got[1].RawQuery)
-	assert.Equal(t, "id=7&code=4&token=tk", got[2].Body)
+	assert.Equal(t, "token=tk-0123456789abcdef&id=7&code=1", got[1].RawQuery)
+	assert.Equal(t, "id=7&code=4&token=tk-0123456789abcdef", got[2].Body)
 	assert.True(t, results[0].Delivered())
 	assert.Equal(t, http.StatusInternalServerError, results[1].Status)
 	assert.Equal(t, "answer to /app/gurulize/voice", results[1].Answer)
@@ -120,14 +120,14 @@ func TestReplayToAnEndpointThatIsNotThere(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 	require.NoError(t, ln.Close())
 
-	results, err := gurulizetest.ReplayTo(context.Background(), base, sample[:1], gurulizetest.ReplayOptions{Token: "s3cr3t"})
+	results, err := gurulizetest.ReplayTo(context.Background(), base, sample[:1], gurulizetest.ReplayOptions{Token: "s3cr3t-0123456789abc"})
 	require.NoError(t, err, "a delivery that fails is in its result")
 	require.Len(t, results, 1)
 	assert.False(t, results[0].Delivered())
 	assert.Zero(t, results[0].Status)
 	require.Error(t, results[0].Err)
 	assert.Contains(t, results[0].Err.Error(), "connect")
-	assert.NotContains(t, results[0].Err.Error(), "s3cr3t", "the URL, token included, is not in the error")
+	assert.NotContains(t, results[0].Err.Error(), "s3cr3t-0123456789abc", "the URL, token included, is not in the error")
 	assert.NotContains(t, results[0].Err.Error(), "/gurulize/video")
 }
 
@@ -250,12 +250,12 @@ func TestReplayIntoTheVoiceHandler(t *testing.T) {
 	h := gurulize.NewVoiceStatusHandler(func(_ context.Context, st gurulize.VoiceStatus) error {
 		calls.Apply(st)
 		return nil
-	}, gurulize.WithCallbackToken("tk"))
+	}, gurulize.WithCallbackToken("tk-0123456789abcdef"))
 	recs, err := gurulizetest.ReadRecording(strings.NewReader(
 		`{"version":1,"time":"2026-12-01T12:00:00Z","method":"GET","path":"/voice/{token}","query":"id=3&code=2&time=1796126418"}` + "\n" +
 			`{"version":1,"time":"2026-12-01T12:00:09Z","method":"POST","path":"/voice","query":"token={token}","contentType":"application/x-www-form-urlencoded","body":"id=3&code=12&time=1796126478"}` + "\n"))
 	require.NoError(t, err)
-	results, err := gurulizetest.Replay(context.Background(), h, recs, gurulizetest.ReplayOptions{Token: "tk"})
+	results, err := gurulizetest.Replay(context.Background(), h, recs, gurulizetest.ReplayOptions{Token: "tk-0123456789abcdef"})
 	require.NoError(t, err)
 	for _, r := range results {
 		assert.Equal(t, http.StatusOK, r.Status, r.Answer)
@@ -263,4 +263,30 @@ func TestReplayIntoTheVoiceHandler(t *testing.T) {
 	sum, _ := calls.Call(3)
 	assert.Equal(t, gurulize.OutcomeCompleted, sum.Outcome)
 	assert.Equal(t, time.Minute, sum.TalkTime)
+}
+
+// TestReplayRefusesTokensTheHandlersRefuse: a token the SDK's handlers
+// would not accept (one a URL changes, or a short one) is refused before
+// anything is sent, with the rule in words and without the token.
+func TestReplayRefusesTokensTheHandlersRefuse(t *testing.T) {
+	h := &recorderHandler{}
+	for _, tok := range []string{"a/b", "aaaaaaaa/bbbbbbbb", "YWJjZGVmZ2hpams+/w==", "with a space in it", "t0k3n", "0123456789abcde"} {
+		for name, play := range map[string]func() error{
+			"Replay": func() error {
+				_, err := gurulizetest.Replay(context.Background(), h, sample, gurulizetest.ReplayOptions{Token: tok})
+				return err
+			},
+			"ReplayTo": func() error {
+				_, err := gurulizetest.ReplayTo(context.Background(), "http://127.0.0.1:1", sample, gurulizetest.ReplayOptions{Token: tok})
+				return err
+			},
+		} {
+			err := play()
+			require.Error(t, err, "%s %q", name, tok)
+			assert.Contains(t, err.Error(), "gurulizetest: "+name+": ReplayOptions.Token: the token ")
+			assert.Contains(t, err.Error(), "a callback token must be at least 16 characters long, each a letter A-Z or a-z, a digit 0-9, or one of - . _ ~")
+			assert.NotContains(t, err.Error(), tok)
+		}
+	}
+	assert.Empty(t, h.received(), "nothing was sent")
 }

@@ -40,7 +40,7 @@ func main() {
 
 	token := os.Getenv(tokenEnv)
 	if token == "" {
-		fmt.Fprintf(os.Stderr, "callback-server: set %s to a long random string\n", tokenEnv)
+		fmt.Fprintf(os.Stderr, "callback-server: set %s to a token of at least 16 letters, digits, '-', '.', '_' or '~', such as $(openssl rand -hex 24)\n", tokenEnv)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

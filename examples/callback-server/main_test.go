@@ -36,9 +36,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// client has a pool of its own: httptest.Server.Close closes the idle
+// connections of http.DefaultTransport, which would break a request of a
+// test running in parallel that had just picked one of them.
+var client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+
 func post(t *testing.T, u, body string) int {
 	t.Helper()
-	resp, err := http.Post(u, "application/json", strings.NewReader(body))
+	resp, err := client.Post(u, "application/json", strings.NewReader(body))
 	require.NoError(t, err)
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
@@ -47,7 +52,7 @@ func post(t *testing.T, u, body string) int {
 
 func get(t *testing.T, u string) int {
 	t.Helper()
-	resp, err := http.Get(u)
+	resp, err := client.Get(u)
 	require.NoError(t, err)
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()

@@ -24,8 +24,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -80,7 +78,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 		return o, err
 	}
 	if o.token == "" {
-		o.token = randomToken()
+		o.token = gurulize.NewCallbackToken()
 	}
 	return o, nil
 }
@@ -245,10 +243,4 @@ func serveCallbacks(ln net.Listener, h http.Handler) (stop func()) {
 		_ = srv.Shutdown(ctx)
 		<-done
 	}
-}
-
-func randomToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

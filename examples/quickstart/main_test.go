@@ -97,15 +97,15 @@ func TestQuickstartRealAPIWithCallbacks(t *testing.T) {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	srv := realAPI(t,
-		gurulizetest.WithVideoCallbackURL("http://"+addr+"/gurulize/video/tok3n"),
+		gurulizetest.WithVideoCallbackURL("http://"+addr+"/gurulize/video/tok3n-0123456789ab"),
 		gurulizetest.WithRoomScript(gurulizetest.HostEnds(5*time.Minute)))
 
 	var out bytes.Buffer
-	args := []string{"-callback-url", "https://example.test/hooks/", "-listen", addr, "-token", "tok3n", "-wait", "1s"}
+	args := []string{"-callback-url", "https://example.test/hooks/", "-listen", addr, "-token", "tok3n-0123456789ab", "-wait", "1s"}
 	require.NoError(t, run(context.Background(), &out, args, os.Getenv))
 	text := out.String()
-	assert.Contains(t, text, "video room events: https://example.test/hooks/gurulize/video/tok3n\n")
-	assert.Contains(t, text, "call statuses:     https://example.test/hooks/gurulize/voice/tok3n\n")
+	assert.Contains(t, text, "video room events: https://example.test/hooks/gurulize/video/tok3n-0123456789ab\n")
+	assert.Contains(t, text, "call statuses:     https://example.test/hooks/gurulize/voice/tok3n-0123456789ab\n")
 	assert.Contains(t, text, "room  MEETING_ENDED    HOST (HANGUP), 5m0s of meetings so far")
 	assert.True(t, strings.HasSuffix(text, "\nSummary\n  room: billed 5m0s over 1 meeting, ended by HANGUP\n"), text)
 	assert.Less(t, strings.Index(text, "No call placed"), strings.Index(text, "room  JOIN"), "callbacks wait for the headers")

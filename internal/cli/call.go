@@ -60,7 +60,7 @@ func callRegister(ctx context.Context, sys IO, args []string) int {
 		}{reg.ID, reg.Message})
 		return ExitOK
 	}
-	fmt.Fprintf(sys.Stdout, "call   %d\nstatus %s\n", reg.ID, reg.Message)
+	fmt.Fprintf(sys.Stdout, "call   %d\nstatus %s\n", reg.ID, escape(reg.Message)) // the server's words, escaped as listen's
 	return ExitOK
 }
 

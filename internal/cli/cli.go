@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -218,10 +219,14 @@ func isHelp(arg string) bool {
 	return false
 }
 
-// printJSON writes v as indented JSON on stdout, links unescaped.
+// printJSON writes v as indented JSON on stdout, links unescaped and
+// characters a terminal would act on escaped (see escapeJSON).
 func printJSON(sys IO, v any) {
-	enc := json.NewEncoder(sys.Stdout)
+	var b, out bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
+	_ = json.Indent(&out, escapeJSON(bytes.TrimSuffix(b.Bytes(), []byte("\n"))), "", "  ")
+	out.WriteByte('\n')
+	_, _ = sys.Stdout.Write(out.Bytes())
 }

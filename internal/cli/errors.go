@@ -79,13 +79,16 @@ func classify(err error) failure {
 func fail(sys IO, cmd string, asJSON bool, err error) int {
 	f := classify(err)
 	if asJSON {
-		_ = json.NewEncoder(sys.Stderr).Encode(map[string]failure{"error": f})
+		b, _ := json.Marshal(map[string]failure{"error": f})
+		_, _ = sys.Stderr.Write(append(escapeJSON(b), '\n'))
 		return f.Code
 	}
+	// A message may quote the server (an API error): escaped, as listen
+	// prints callbacks.
 	if name := f.Flag + f.Env; name != "" {
-		fmt.Fprintf(sys.Stderr, "gurulize %s: %s %s\n", cmd, name, f.Message)
+		fmt.Fprintf(sys.Stderr, "gurulize %s: %s %s\n", cmd, name, escape(f.Message))
 	} else {
-		fmt.Fprintf(sys.Stderr, "gurulize %s: %s\n", cmd, f.Message)
+		fmt.Fprintf(sys.Stderr, "gurulize %s: %s\n", cmd, escape(f.Message))
 	}
 	return f.Code
 }

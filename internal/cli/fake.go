@@ -73,6 +73,11 @@ func fake(ctx context.Context, sys IO, args []string) int {
 	case *password == "":
 		return fail(sys, "fake", *asJSON, usageError{name: "--password", msg: "must not be empty"})
 	}
+	for flagName, u := range map[string]string{"--video-callback": *videoCallback, "--voice-callback": *voiceCallback} {
+		if err := checkURLToken(flagName, u); err != nil {
+			return fail(sys, "fake", *asJSON, err)
+		}
+	}
 	if *scale > 0 {
 		opts = append(opts, gurulizetest.WithTimeScale(*scale))
 	}

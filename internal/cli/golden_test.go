@@ -102,12 +102,12 @@ func TestGoldenAgainstFake(t *testing.T) {
 // TestGoldenListenReceivesFakeCallbacks: "gurulize listen" receives the
 // callbacks the fake plays for a room and a call created with the command.
 func TestGoldenListenReceivesFakeCallbacks(t *testing.T) {
-	base, out, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "t0k3n"})
+	base, out, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "t0k3n-0123456789ab"})
 	srv := gurulizetest.NewTestServer(t,
 		gurulizetest.WithManualClock(start),
 		gurulizetest.WithRoomScript(gurulizetest.TwoBreaks()),
-		gurulizetest.WithVideoCallbackURL(base+"/gurulize/video?token=t0k3n"),
-		gurulizetest.WithVoiceCallbackURL(base+"/gurulize/voice/t0k3n"),
+		gurulizetest.WithVideoCallbackURL(base+"/gurulize/video?token=t0k3n-0123456789ab"),
+		gurulizetest.WithVoiceCallbackURL(base+"/gurulize/voice/t0k3n-0123456789ab"),
 	)
 	env := fakeEnv(srv)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -11,11 +11,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gurulize/gurulize-go"
+	cbtoken "github.com/gurulize/gurulize-go/internal/token"
 )
 
 const listenHelp = `
@@ -35,7 +37,10 @@ a mux pattern such as "POST /gurulize/video/{token}" (?token=TOKEN works too):
   call statuses: GET  /gurulize/voice/TOKEN
 
 On an address other machines can reach (such as :8080), listen needs a token:
-without one anyone could send it callbacks. --no-token accepts that.
+without one anyone could send it callbacks. --no-token accepts that. A token
+is at least 16 characters long, each a letter A-Z or a-z, a digit 0-9, or one
+of - . _ ~ (the SDK's handlers take the same tokens): listen refuses any
+other, which a URL would not carry as it is.
 
 Examples:
   gurulize listen
@@ -58,6 +63,9 @@ func listen(ctx context.Context, sys IO, args []string) int {
 	}
 	if *token != "" && *noToken {
 		return fail(sys, "listen", *asJSON, usageError{name: "--no-token", msg: "contradicts --token (or GURULIZE_CALLBACK_TOKEN): give one or the other"})
+	}
+	if err := checkToken(*token); err != nil {
+		return fail(sys, "listen", *asJSON, err)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -106,6 +114,34 @@ func listen(ctx context.Context, sys IO, args []string) int {
 	return ExitOK
 }
 
+// checkToken returns a usage error saying the rule when tok, given by
+// --token or GURULIZE_CALLBACK_TOKEN, is neither empty nor a token the
+// SDK's handlers accept.
+func checkToken(tok string) error {
+	if tok == "" {
+		return nil
+	}
+	if err := cbtoken.Check(tok); err != nil {
+		return usageError{name: "--token", msg: "(or GURULIZE_CALLBACK_TOKEN) is refused: " + err.Error()}
+	}
+	return nil
+}
+
+// checkURLToken returns a usage error saying the rule when rawURL, given
+// by flagName, has a token query parameter the SDK's handlers would refuse:
+// every request to it would get 401. A token in the path cannot be told
+// from any other segment, and is not checked.
+func checkURLToken(flagName, rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || !u.Query().Has("token") {
+		return nil
+	}
+	if err := cbtoken.Check(u.Query().Get("token")); err != nil {
+		return usageError{name: flagName, msg: "has a token parameter that is refused: " + err.Error()}
+	}
+	return nil
+}
+
 // isLoopback reports whether addr is a loopback address (127.0.0.0/8, ::1),
 // which only this machine can reach.
 func isLoopback(addr net.Addr) bool {
@@ -116,9 +152,9 @@ func isLoopback(addr net.Addr) bool {
 // newListenMux mounts both handlers, with the token as a query parameter or
 // the last path segment, feeding trackers whose summaries p prints.
 func newListenMux(p *printer, token string) http.Handler {
-	var opts []gurulize.HandlerOption
+	opts := []gurulize.HandlerOption{gurulize.WithoutCallbackToken()} // listen refuses that on an address others reach
 	if token != "" {
-		opts = append(opts, gurulize.WithCallbackToken(token))
+		opts = []gurulize.HandlerOption{gurulize.WithCallbackToken(token)}
 	}
 	rooms, calls := gurulize.NewRoomTracker(), gurulize.NewCallTracker()
 	video := gurulize.NewVideoEventHandler(func(_ context.Context, ev gurulize.VideoEvent) error {

@@ -87,22 +87,22 @@ func get(t *testing.T, url string) int {
 }
 
 func TestListenPrintsEventsAndSummaries(t *testing.T) {
-	base, out, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "s3cr3t"})
+	base, out, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "s3cr3t-0123456789ab"})
 	room := `"roomUuid":"r-1"`
-	assert.Equal(t, 200, post(t, base+"/gurulize/video?token=s3cr3t", `{"code":"MEETING_STARTED","eventSource":"GUEST","receivedTime":"1600938359259",`+room+`}`))
-	assert.Equal(t, 200, post(t, base+"/gurulize/video/s3cr3t", `{"code":"MEETING_ENDED","eventSource":"SERVER","receivedTime":"1600940759259","reason":"END_MEETING_FORCED",`+room+`,"meetingTotalDuration":"2400000"}`))
+	assert.Equal(t, 200, post(t, base+"/gurulize/video?token=s3cr3t-0123456789ab", `{"code":"MEETING_STARTED","eventSource":"GUEST","receivedTime":"1600938359259",`+room+`}`))
+	assert.Equal(t, 200, post(t, base+"/gurulize/video/s3cr3t-0123456789ab", `{"code":"MEETING_ENDED","eventSource":"SERVER","receivedTime":"1600940759259","reason":"END_MEETING_FORCED",`+room+`,"meetingTotalDuration":"2400000"}`))
 	assert.Equal(t, 401, post(t, base+"/gurulize/video?token=wrong", `{}`))
-	assert.Equal(t, 200, get(t, base+"/gurulize/voice?token=s3cr3t&id=7&code=4&desc=CALLEE_BUSY&cause=17&time=1427116743"))
-	assert.Equal(t, 400, get(t, base+"/gurulize/voice?token=s3cr3t&id=7"))
+	assert.Equal(t, 200, get(t, base+"/gurulize/voice?token=s3cr3t-0123456789ab&id=7&code=4&desc=CALLEE_BUSY&cause=17&time=1427116743"))
+	assert.Equal(t, 400, get(t, base+"/gurulize/voice?token=s3cr3t-0123456789ab&id=7"))
 	assert.Equal(t, ExitOK, stop())
 
 	text := out.String()
 	for _, want := range []string{
 		"listening on http://127.0.0.1:",
 		"POST http://127.0.0.1:",
-		"/gurulize/video/s3cr3t\n",
+		"/gurulize/video/s3cr3t-0123456789ab\n",
 		"GET  http://127.0.0.1:",
-		"/gurulize/voice/s3cr3t\n",
+		"/gurulize/voice/s3cr3t-0123456789ab\n",
 		"\n2020-09-24T09:05:59.259Z  video  MEETING_STARTED  room r-1  by GUEST",
 		"room r-1 open: 1 meeting(s), billed 0s",
 		"video  MEETING_ENDED    room r-1  by SERVER  reason END_MEETING_FORCED  total 40m0s",
@@ -201,13 +201,13 @@ func TestListenRefusesOpenAddressWithoutToken(t *testing.T) {
 	assert.Equal(t, ExitUsage, r.code)
 	assert.NoFileExists(t, file, "a refused listen records nothing, not even an empty file")
 
-	r = runCLIContext(t, stopped, nil, "listen", "--addr", ":0", "--token", "s3cr3t", "--no-token")
+	r = runCLIContext(t, stopped, nil, "listen", "--addr", ":0", "--token", "s3cr3t-0123456789ab", "--no-token")
 	assert.Equal(t, ExitUsage, r.code)
 	assert.Contains(t, r.stderr, "--no-token contradicts --token")
 
 	for _, args := range [][]string{
 		{"--addr", "0.0.0.0:0", "--no-token"},
-		{"--addr", "0.0.0.0:0", "--token", "s3cr3t"},
+		{"--addr", "0.0.0.0:0", "--token", "s3cr3t-0123456789ab"},
 		{"--addr", "localhost:0"},
 	} {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -233,10 +233,10 @@ func TestCallbackAddressesInPathForm(t *testing.T) {
 		assert.NotContains(t, r.stdout, "?token=T ", cmd)
 		assert.NotContains(t, r.stdout, "?token=T\n", cmd)
 	}
-	base, out, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "t0k3n"})
-	assert.Equal(t, 200, get(t, base+"/gurulize/voice/t0k3n?id=1&code=0&time=1427116743"))
-	assert.Equal(t, 200, get(t, base+"/gurulize/voice?token=t0k3n&id=1&code=1&time=1427116744"))
+	base, out, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "t0k3n-0123456789ab"})
+	assert.Equal(t, 200, get(t, base+"/gurulize/voice/t0k3n-0123456789ab?id=1&code=0&time=1427116743"))
+	assert.Equal(t, 200, get(t, base+"/gurulize/voice?token=t0k3n-0123456789ab&id=1&code=1&time=1427116744"))
 	assert.Equal(t, 401, get(t, base+"/gurulize/voice/wrong?id=1&code=2&time=1427116745"))
 	assert.Equal(t, ExitOK, stop())
-	assert.Contains(t, out.String(), "  video events:  POST "+base+"/gurulize/video/t0k3n\n  call statuses: GET  "+base+"/gurulize/voice/t0k3n\n")
+	assert.Contains(t, out.String(), "  video events:  POST "+base+"/gurulize/video/t0k3n-0123456789ab\n  call statuses: GET  "+base+"/gurulize/voice/t0k3n-0123456789ab\n")
 }

@@ -6,17 +6,19 @@ package cli
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"crypto/subtle"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gurulize/gurulize-go/gurulizetest"
+	cbtoken "github.com/gurulize/gurulize-go/internal/token"
 )
 
 // recordBodyLimit is the largest body recorded: the callback handlers'
@@ -26,24 +28,72 @@ const recordBodyLimit = 64 << 10
 
 // recorder appends the requests it passes on to a recording file.
 type recorder struct {
-	path      string
-	token     string
-	tokenHash [sha256.Size]byte
-	errOut    io.Writer
+	path    string
+	token   string          // "": none required
+	matcher cbtoken.Matcher // finds token in a request
+	errOut  io.Writer
 
 	mu     sync.Mutex
 	file   *os.File
 	failed bool // a write failed and was reported
 }
 
-// openRecorder opens path for appending (creating it, readable by its owner
-// only) for a listener that requires token ("" for none).
+// openRecorder opens path for appending for a listener that requires token
+// ("" for none); see openRecordFile.
 func openRecorder(path, token string, errOut io.Writer) (*recorder, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := openRecordFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return &recorder{path: path, token: token, tokenHash: sha256.Sum256([]byte(token)), errOut: errOut, file: f}, nil
+	m, _ := cbtoken.NewMatcher(token) // listen checked the token; none leaves m matching nothing, and unused
+	return &recorder{path: path, token: token, matcher: m, errOut: errOut, file: f}, nil
+}
+
+// openRecordFile opens path for appending. A new file is created readable
+// and writable by its owner only (0600). An existing one is refused when it
+// is a symbolic link (its target may be a file of someone else's choosing),
+// not a regular file, or open to other users: a recording holds the
+// callbacks' payloads.
+func openRecordFile(path string) (*os.File, error) {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// O_EXCL fails, rather than follows, a link made in the meantime.
+		return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o600)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := recordable(path, info); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return nil, err
+	}
+	// What was opened must be what was checked, even if the path changed
+	// in between.
+	if opened, err := f.Stat(); err != nil || !os.SameFile(info, opened) {
+		f.Close()
+		return nil, fmt.Errorf("%s changed while it was being opened", path)
+	}
+	return f, nil
+}
+
+// recordable returns why listen does not append to the existing file
+// path, whose Lstat is info, or nil.
+func recordable(path string, info fs.FileInfo) error {
+	mode := info.Mode()
+	switch {
+	case mode&fs.ModeSymlink != 0:
+		return fmt.Errorf("%s is a symbolic link: listen does not write through one (its target may be anyone's file); give the target's own path, or a new file", path)
+	case !mode.IsRegular():
+		return fmt.Errorf("%s is not a regular file", path)
+	// Windows has no such permission bits for Go to read.
+	case runtime.GOOS != "windows" && mode.Perm()&0o066 != 0:
+		return fmt.Errorf("%s has mode %04o: other users can read or change it, and it would hold the callbacks' payloads; "+
+			"run chmod 600 on it, or give a new file (listen creates it readable by you only)", path, mode.Perm())
+	}
+	return nil
 }
 
 // Close closes the file.
@@ -93,21 +143,11 @@ func isCallbackPath(path string) bool {
 }
 
 // authorized reports whether r carries the token where the handlers look
-// for it (the last path segment or the token query parameter), compared in
-// constant time, or whether there is no token. Requests without it are not
-// recorded: they are not the provider's, and may carry someone's secret.
+// for it (the same check as theirs), or whether there is no token.
+// Requests without it are not recorded: they are not the provider's, and
+// may carry someone's secret.
 func (rc *recorder) authorized(r *http.Request) bool {
-	if rc.token == "" {
-		return true
-	}
-	path := strings.TrimRight(r.URL.Path, "/")
-	segment := path[strings.LastIndexByte(path, '/')+1:]
-	return rc.matches(segment) || rc.matches(r.URL.Query().Get("token"))
-}
-
-func (rc *recorder) matches(candidate string) bool {
-	sum := sha256.Sum256([]byte(candidate))
-	return candidate != "" && subtle.ConstantTimeCompare(sum[:], rc.tokenHash[:]) == 1
+	return rc.token == "" || rc.matcher.InRequest(r.URL.Path, r.URL.Query().Get("token"))
 }
 
 // write appends rec; the first failure is reported on errOut, and the

@@ -51,6 +51,9 @@ func replayCommand(ctx context.Context, sys IO, args []string) int {
 	if *token == "" {
 		*token = sys.Getenv("GURULIZE_CALLBACK_TOKEN")
 	}
+	if err := checkToken(*token); err != nil {
+		return fail(sys, "replay", false, err)
+	}
 	target, err := endpointURL("--to", *to, false)
 	if err != nil {
 		return fail(sys, "replay", *asJSON, err)

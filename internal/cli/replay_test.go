@@ -51,17 +51,17 @@ func TestGoldenReplay(t *testing.T) {
 		code    int
 		sent    int // callbacks the endpoint receives
 	}{
-		{"replay", strings.Join(lines, ""), []string{"--token", "n3w"}, ExitOK, 10},
-		{"replay-duplicate-reorder", strings.Join(lines[7:], ""), []string{"--token", "n3w", "--duplicate", "--reorder", "--seed", "4"}, ExitOK, 6},
-		{"replay-refused", strings.Join(lines[:2], ""), []string{"--token", "wrong"}, ExitAPI, 0},
-		{"replay-truncated", truncated, []string{"--token", "n3w"}, ExitUsage, 3},
-		{"replay-not-a-callback", notACallback, []string{"--token", "n3w"}, ExitUsage, 0},
-		{"replay-empty", "\n", []string{"--token", "n3w"}, ExitUsage, 0},
+		{"replay", strings.Join(lines, ""), []string{"--token", "n3w-t0ken-0123456789"}, ExitOK, 10},
+		{"replay-duplicate-reorder", strings.Join(lines[7:], ""), []string{"--token", "n3w-t0ken-0123456789", "--duplicate", "--reorder", "--seed", "4"}, ExitOK, 6},
+		{"replay-refused", strings.Join(lines[:2], ""), []string{"--token", "wrong-t0ken-0123456789"}, ExitAPI, 0},
+		{"replay-truncated", truncated, []string{"--token", "n3w-t0ken-0123456789"}, ExitUsage, 3},
+		{"replay-not-a-callback", notACallback, []string{"--token", "n3w-t0ken-0123456789"}, ExitUsage, 0},
+		{"replay-empty", "\n", []string{"--token", "n3w-t0ken-0123456789"}, ExitUsage, 0},
 		{"replay-no-token", lines[0], nil, ExitUsage, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			base, listened, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "n3w"})
+			base, listened, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "n3w-t0ken-0123456789"})
 			dir, path := writeRecording(t, tt.content)
 			r := runCLI(t, nil, append([]string{"replay", path, "--to", base}, tt.args...)...)
 			assert.Equal(t, tt.code, r.code, r.stderr)
@@ -74,8 +74,8 @@ func TestGoldenReplay(t *testing.T) {
 }
 
 func TestReplayIntoListenGivesTheSummaries(t *testing.T) {
-	base, listened, stop := startListen(t, nil, "--token", "other")
-	r := runCLI(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "other"}, "replay", "--speed", "1000", sampleRecording, "--to", base+"/")
+	base, listened, stop := startListen(t, nil, "--token", "other-t0ken-0123456789")
+	r := runCLI(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "other-t0ken-0123456789"}, "replay", "--speed", "1000", sampleRecording, "--to", base+"/")
 	require.Equal(t, ExitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "10 deliveries: 10 accepted, 0 refused, 0 without an answer\n")
 	require.Equal(t, ExitOK, stop())

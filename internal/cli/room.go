@@ -68,7 +68,8 @@ func roomCreate(ctx context.Context, sys IO, args []string) int {
 		}{room.UUID, room.HostURL, room.GuestURL})
 		return ExitOK
 	}
-	fmt.Fprintf(sys.Stdout, "room   %s\nhost   %s\nguest  %s\n", room.UUID, room.HostURL, room.GuestURL)
+	// What the server sent is printed escaped, as listen prints callbacks.
+	fmt.Fprintf(sys.Stdout, "room   %s\nhost   %s\nguest  %s\n", escape(room.UUID), escape(room.HostURL), escape(room.GuestURL))
 	return ExitOK
 }
 

@@ -24,15 +24,15 @@ func TestRoundTripGivesTheScenarioTable(t *testing.T) {
 	for _, faults := range [][]string{nil, {"--duplicate", "--reorder", "--seed", "5"}} {
 		t.Run(fmt.Sprint("faults", faults), func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "roundtrip.jsonl")
-			base, _, stop := startListen(t, nil, "--token", "rec0rd", "--record", file)
+			base, _, stop := startListen(t, nil, "--token", "rec0rd-t0ken-0123456789", "--record", file)
 			at := start.Format(time.RFC3339)
 			for i, sc := range roomScenarios {
-				args := append([]string{"trigger", "room", sc.name, "--to", base + "/gurulize/video/rec0rd", "--room", roomID(i), "--start", at}, faults...)
+				args := append([]string{"trigger", "room", sc.name, "--to", base + "/gurulize/video/rec0rd-t0ken-0123456789", "--room", roomID(i), "--start", at}, faults...)
 				r := runCLI(t, nil, args...)
 				require.Equal(t, ExitOK, r.code, "%s: %s", sc.name, r.stderr)
 			}
 			for i, sc := range callScenarios {
-				args := append([]string{"trigger", "call", sc.name, "--to", base + "/gurulize/voice?token=rec0rd", "--call", fmt.Sprint(i + 1), "--start", at}, faults...)
+				args := append([]string{"trigger", "call", sc.name, "--to", base + "/gurulize/voice?token=rec0rd-t0ken-0123456789", "--call", fmt.Sprint(i + 1), "--start", at}, faults...)
 				r := runCLI(t, nil, args...)
 				require.Equal(t, ExitOK, r.code, "%s: %s", sc.name, r.stderr)
 			}
@@ -43,15 +43,15 @@ func TestRoundTripGivesTheScenarioTable(t *testing.T) {
 			mux.Handle("POST /app/gurulize/video/{token}", gurulize.NewVideoEventHandler(func(_ context.Context, ev gurulize.VideoEvent) error {
 				rooms.Apply(ev)
 				return nil
-			}, gurulize.WithCallbackToken("repl4y")))
+			}, gurulize.WithCallbackToken("repl4y-t0ken-0123456789")))
 			mux.Handle("GET /app/gurulize/voice", gurulize.NewVoiceStatusHandler(func(_ context.Context, st gurulize.VoiceStatus) error {
 				calls.Apply(st)
 				return nil
-			}, gurulize.WithCallbackToken("repl4y")))
+			}, gurulize.WithCallbackToken("repl4y-t0ken-0123456789")))
 			app := httptest.NewServer(mux)
 			defer app.Close()
 
-			r := runCLI(t, nil, append([]string{"replay", file, "--to", app.URL + "/app", "--token", "repl4y"}, faults...)...)
+			r := runCLI(t, nil, append([]string{"replay", file, "--to", app.URL + "/app", "--token", "repl4y-t0ken-0123456789"}, faults...)...)
 			require.Equal(t, ExitOK, r.code, r.stdout+r.stderr)
 
 			for i, sc := range roomScenarios {

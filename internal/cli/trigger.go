@@ -185,6 +185,9 @@ func endpointURL(flagName, s string, query bool) (*url.URL, error) {
 	if !query && u.RawQuery != "" {
 		return nil, usageError{name: flagName, msg: "must not have a query: the recorded paths and queries are added to it"}
 	}
+	if err := checkURLToken(flagName, s); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 

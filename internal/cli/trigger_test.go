@@ -19,26 +19,26 @@ const fixedRoom = "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
 // TestGoldenTrigger plays scenarios into "gurulize listen", a real loopback
 // endpoint running the SDK's handlers.
 func TestGoldenTrigger(t *testing.T) {
-	base, listened, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "t0k3n"})
+	base, listened, stop := startListen(t, map[string]string{"GURULIZE_CALLBACK_TOKEN": "t0k3n-0123456789ab"})
 	at := start.Format(time.RFC3339)
 	tests := []struct {
 		name string
 		args []string
 		code int
 	}{
-		{"trigger-room-two-breaks", []string{"trigger", "room", "two-breaks", "--to", base + "/gurulize/video/t0k3n", "--room", fixedRoom, "--start", at}, ExitOK},
+		{"trigger-room-two-breaks", []string{"trigger", "room", "two-breaks", "--to", base + "/gurulize/video/t0k3n-0123456789ab", "--room", fixedRoom, "--start", at}, ExitOK},
 		{"trigger-call-callee-busy-faults", []string{"trigger", "call", "--duplicate", "callee-busy", "--reorder", "--seed", "2",
-			"--to", base + "/gurulize/voice?token=t0k3n", "--call", "7", "--start", at}, ExitOK},
-		{"trigger-refused", []string{"trigger", "room", "no-show", "--to", base + "/gurulize/video?token=wrong", "--room", fixedRoom, "--start", at}, ExitAPI},
+			"--to", base + "/gurulize/voice?token=t0k3n-0123456789ab", "--call", "7", "--start", at}, ExitOK},
+		{"trigger-refused", []string{"trigger", "room", "no-show", "--to", base + "/gurulize/video?token=wrong-t0ken-0123456789", "--room", fixedRoom, "--start", at}, ExitAPI},
 		{"trigger-unknown-scenario", []string{"trigger", "room", "party", "--to", base + "/gurulize/video"}, ExitUsage},
-		{"trigger-bad-url", []string{"trigger", "call", "busy", "--to", "ftp://127.0.0.1/gurulize/voice?token=t0k3n"}, ExitUsage},
+		{"trigger-bad-url", []string{"trigger", "call", "busy", "--to", "ftp://127.0.0.1/gurulize/voice?token=t0k3n-0123456789ab"}, ExitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, nil, tt.args...)
 			assert.Equal(t, tt.code, r.code, r.stderr)
 			golden(t, tt.name, transcript(r))
-			assert.NotContains(t, r.stdout+r.stderr, "t0k3n", "the token is not printed")
+			assert.NotContains(t, r.stdout+r.stderr, "t0k3n-0123456789ab", "the token is not printed")
 		})
 	}
 	require.Equal(t, ExitOK, stop())
@@ -54,11 +54,11 @@ func TestTriggerWithoutAnEndpoint(t *testing.T) {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 
-	r := runCLI(t, nil, "trigger", "call", "out-of-credits", "--to", "http://"+addr+"/gurulize/voice/s3cr3t", "--call", "3")
+	r := runCLI(t, nil, "trigger", "call", "out-of-credits", "--to", "http://"+addr+"/gurulize/voice/s3cr3t-0123456789ab", "--call", "3")
 	assert.Equal(t, ExitNetwork, r.code)
 	assert.Contains(t, r.stdout, "   1  +0s           voice  CALLS_STARTING        call 3  cause 0  -> no answer: dial tcp "+addr+": connect: connection refused\n")
 	assert.Contains(t, r.stdout, "2 deliveries: 0 accepted, 0 refused, 2 without an answer\n")
-	assert.NotContains(t, r.stdout+r.stderr, "s3cr3t")
+	assert.NotContains(t, r.stdout+r.stderr, "s3cr3t-0123456789ab")
 }
 
 func TestTriggerTimeScale(t *testing.T) {
