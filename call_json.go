@@ -18,7 +18,7 @@ type callStateJSON struct {
 	ID         int64                      `json:"id"`
 	FirstAt    int64                      `json:"firstAt,omitempty"`
 	LastAt     int64                      `json:"lastAt,omitempty"`
-	Statuses   map[string]json.RawMessage `json:"statuses,omitempty"`
+	Statuses   json.RawMessage            `json:"statuses,omitempty"`
 	Expected   bool                       `json:"expected,omitempty"`
 	DeadlineMS int64                      `json:"deadlineMs,omitempty"`
 }
@@ -43,11 +43,11 @@ func (s CallState) MarshalJSON() ([]byte, error) {
 			statuses[name] = times
 		}
 	}
-	for name, times := range statuses {
-		if w.Statuses == nil {
-			w.Statuses = make(map[string]json.RawMessage)
+	if len(statuses) > 0 {
+		var err error
+		if w.Statuses, err = json.Marshal(statuses); err != nil {
+			return nil, err
 		}
-		w.Statuses[name] = json.RawMessage(fmt.Sprintf("[%d,%d]", times[0], times[1]))
 	}
 	b, err := json.Marshal(w)
 	if err != nil || s.later == nil {
@@ -118,15 +118,11 @@ func decodeCallState(data []byte) (CallState, error) {
 
 // decodeStatuses sets the times of the known statuses in raw and returns
 // those of the others, by name.
-func (s *CallState) decodeStatuses(raw map[string]json.RawMessage) (map[string][2]int64, error) {
+func (s *CallState) decodeStatuses(raw json.RawMessage) (map[string][2]int64, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
-	obj, err := json.Marshal(raw)
-	if err != nil {
-		return nil, err
-	}
-	known, unknown, err := splitObject(obj, voiceStatusNames[:])
+	known, unknown, err := splitObject(raw, voiceStatusNames[:])
 	if err != nil {
 		return nil, fmt.Errorf("statuses: %w", err)
 	}
