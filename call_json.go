@@ -14,13 +14,13 @@ import (
 // but for DeadlineMS; Statuses maps a code's wire name to its earliest and
 // latest time.
 type callStateJSON struct {
-	V          int                        `json:"v"`
-	ID         int64                      `json:"id"`
-	FirstAt    int64                      `json:"firstAt,omitempty"`
-	LastAt     int64                      `json:"lastAt,omitempty"`
-	Statuses   json.RawMessage            `json:"statuses,omitempty"`
-	Expected   bool                       `json:"expected,omitempty"`
-	DeadlineMS int64                      `json:"deadlineMs,omitempty"`
+	V          int             `json:"v"`
+	ID         int64           `json:"id"`
+	FirstAt    int64           `json:"firstAt,omitempty"`
+	LastAt     int64           `json:"lastAt,omitempty"`
+	Statuses   json.RawMessage `json:"statuses,omitempty"`
+	Expected   bool            `json:"expected,omitempty"`
+	DeadlineMS int64           `json:"deadlineMs,omitempty"`
 }
 
 // callKeys are the keys of callStateJSON.
