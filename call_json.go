@@ -23,6 +23,10 @@ type callStateJSON struct {
 	DeadlineMS int64           `json:"deadlineMs,omitempty"`
 }
 
+// maxStatuses bounds the status names a stored CallState may hold: the 14
+// this version knows, and room for the codes of later versions.
+const maxStatuses = 256
+
 // callKeys are the keys of callStateJSON.
 var callKeys = []string{"v", "id", "firstAt", "lastAt", "statuses", "expected", "deadlineMs"}
 
@@ -63,11 +67,11 @@ func (s CallState) MarshalJSON() ([]byte, error) {
 // refuses, with an error saying why, a contradiction: a duplicate key or one
 // that differs from a known key or status name only in case, null or a
 // value of the wrong type for a known key, a status time list that is not
-// exactly two times, a version below 1, a status name that is not
-// upper-case letters, digits and underscores (such as "4" or
-// "VoiceStatusCode(4)", or the provider's "INIT" for CALLS_STARTING), and
-// any state Apply and Expect cannot produce: a negative id, times out of
-// range or outside [firstAt, lastAt], a status's earliest time after its
+// exactly two times, more than 256 statuses, a version below 1, a status
+// name that is not upper-case letters, digits and underscores (such as "4"
+// or "VoiceStatusCode(4)", or the provider's "INIT" for CALLS_STARTING),
+// and any state Apply and Expect cannot produce: a negative id, times out
+// of range or outside [firstAt, lastAt], a status's earliest time after its
 // latest, statuses without firstAt, an id without statuses or expectation.
 func (s *CallState) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
@@ -125,6 +129,9 @@ func (s *CallState) decodeStatuses(raw json.RawMessage) (map[string][2]int64, er
 	known, unknown, err := splitObject(raw, voiceStatusNames[:])
 	if err != nil {
 		return nil, fmt.Errorf("statuses: %w", err)
+	}
+	if len(known)+len(unknown) > maxStatuses {
+		return nil, fmt.Errorf("%d statuses, more than %d", len(known)+len(unknown), maxStatuses)
 	}
 	var others map[string][2]int64
 	for name, v := range unknown {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -302,4 +303,53 @@ func TestExpectedStateSurvivesStorage(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &backCall))
 	assert.Equal(t, call.Summary(), backCall.Summary())
 	assert.False(t, backCall.Apply(gurulize.VoiceStatus{ID: 10, Time: time.Unix(1427116741, 0)}), "bound to call 9")
+}
+
+// TestTrackersScanWhileApplying runs Apply, Expect, Overdue and
+// ForgetBefore at once; run it with -race.
+func TestTrackersScanWhileApplying(t *testing.T) {
+	t.Parallel()
+	rooms, calls := gurulize.NewRoomTracker(), gurulize.NewCallTracker()
+	day := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				uuid := fmt.Sprint("room-", w, "-", i)
+				rooms.Expect(&gurulize.VideoRoom{UUID: uuid}, gurulize.VideoRoomRequest{StartAt: day, Duration: time.Minute})
+				rooms.Apply(gurulize.VideoEvent{Code: gurulize.EventMeetingStarted, RoomUUID: uuid, ReceivedAt: day})
+				calls.Expect(&gurulize.CallRegistration{ID: int64(w*10000 + i)}, gurulize.CallRequest{MaxDuration: time.Minute})
+				calls.Apply(gurulize.VoiceStatus{ID: int64(w*10000 + i), Code: gurulize.StatusCalleeConnected, Time: day})
+			}
+		}()
+	}
+	scans, finished := 0, waitDone(&wg)
+	for done := false; !done; scans++ {
+		select {
+		case <-finished:
+			done = true
+		default:
+		}
+		for _, s := range rooms.Overdue(day.Add(time.Hour), 0) {
+			require.True(t, s.Expected)
+		}
+		calls.Overdue(time.Now().Add(time.Hour), 0)
+		rooms.ForgetBefore(day)
+		calls.ForgetBefore(day)
+	}
+	assert.Len(t, rooms.Overdue(day.Add(time.Hour), 0), 8000)
+	assert.Len(t, calls.Overdue(time.Now().Add(time.Hour), 0), 8000)
+	assert.Equal(t, 8000, rooms.ForgetBefore(time.Now().Add(time.Second)))
+	assert.Equal(t, 8000, calls.ForgetBefore(time.Now().Add(time.Second)))
+	assert.Zero(t, rooms.Len()+calls.Len())
+	assert.Positive(t, scans)
+}
+
+// waitDone returns a channel closed once wg is done.
+func waitDone(wg *sync.WaitGroup) <-chan struct{} {
+	ch := make(chan struct{})
+	go func() { wg.Wait(); close(ch) }()
+	return ch
 }

@@ -2,6 +2,7 @@ package gurulize_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +86,19 @@ func TestStateJSONStrict(t *testing.T) {
 		"negative id, expected":    `{"v":1,"id":-1,"expected":true}`,
 		"version 0":                `{"v":0,"id":1,"firstAt":1,"lastAt":9}`,
 	}
+	var many strings.Builder
+	many.WriteString(`{"v":2,"id":1,"firstAt":1,"lastAt":9,"statuses":{`)
+	for i := range 257 {
+		if i > 0 {
+			many.WriteByte(',')
+		}
+		many.WriteString(`"CODE_` + strconv.Itoa(i) + `":[1,2]`)
+	}
+	many.WriteString(`}}`)
+	calls["more than 256 statuses"] = many.String()
+	bounded := strings.Replace(many.String(), `,"CODE_256":[1,2]`, "", 1)
+	var ok gurulize.CallState
+	require.NoError(t, json.Unmarshal([]byte(bounded), &ok), "256 statuses are within the bound")
 	for name, bad := range calls {
 		var st gurulize.CallState
 		assert.Error(t, json.Unmarshal([]byte(bad), &st), name)
