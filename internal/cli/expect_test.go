@@ -93,3 +93,13 @@ func TestListenReportsOverdueAndUnexpected(t *testing.T) {
 		assert.Contains(t, r.stderr, bad[0], bad)
 	}
 }
+
+// TestHelpNamesLostCallbacks: the fake's and listen's help say how to lose
+// callbacks on purpose and how to reconcile.
+func TestHelpNamesLostCallbacks(t *testing.T) {
+	fake := runCLI(t, nil, "fake", "--help")
+	assert.Contains(t, fake.stdout+fake.stderr, "5005550099  answered, final status lost")
+	assert.Contains(t, fake.stdout+fake.stderr, "durationInMinutes 999")
+	listen := runCLI(t, nil, "listen", "--help")
+	assert.Contains(t, listen.stdout+listen.stderr, "--expect-room UUID,START,DURATION")
+}

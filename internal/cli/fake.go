@@ -25,6 +25,10 @@ written in any language. Callee numbers select what a call does:
   5005550003  caller busy                       5005550006  callee rejects
   5005550008  callee does not answer            5005550010  callee not connected
   5005550013  out of credits                    any other   answered, 1 minute
+  5005550099  answered, final status lost (on purpose, to test reconciliation)
+
+A room created with durationInMinutes 999 loses its MEETING_ENDED callbacks
+on purpose, likewise.
 
 Callbacks go to the addresses as given: with "gurulize listen --token TOKEN"
 (or the SDK's handlers behind "POST /gurulize/video/{token}"), those are
