@@ -70,7 +70,7 @@ func (s CallSummary) Overdue(now time.Time, grace time.Duration) bool {
 
 // CallState is the fold of one call's status callbacks: a value that can be
 // copied and stored as JSON. The zero value is an empty state; the first
-// status applied binds it to that status's call ID. CallTracker keeps one per
+// status applied (or Expect) binds it to that status's call ID. CallTracker keeps one per
 // call in memory; to share state between several servers, keep it in your own
 // database instead (see examples/postgres).
 //

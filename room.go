@@ -42,8 +42,8 @@ const maxMeetings = 1000
 
 // RoomState is the fold of one room's video events: a value that can be
 // copied (a copy evolves independently of the original) and stored as JSON.
-// The zero value is an empty state; the first event applied binds it to
-// that event's room. RoomTracker keeps one per room in memory; to share
+// The zero value is an empty state; the first event applied (or Expect)
+// binds it to that event's room. RoomTracker keeps one per room in memory; to share
 // state between servers, keep it in your database (see examples/postgres).
 //
 // The rules, on event times (ReceivedAt, kept in whole milliseconds as on
@@ -80,23 +80,23 @@ type RoomState struct {
 // roomData is a room's state as stored: times in Unix milliseconds, 0 for
 // none.
 type roomData struct {
-	V           int       `json:"v"`
-	Room        string    `json:"room"`
-	FirstAt     int64     `json:"firstAt,omitempty"`
-	LastAt      int64     `json:"lastAt,omitempty"`
-	ActivatedAt int64     `json:"activatedAt,omitempty"` // the earliest ROOM_ACTIVATED
-	Starts      []int64   `json:"starts,omitempty"`      // the distinct MEETING_STARTED times, sorted
-	LastStartAt int64     `json:"lastStartAt,omitempty"` // the latest MEETING_STARTED, also past 1,000
-	LastEndAt   int64     `json:"lastEndAt,omitempty"`
-	EndReason   EndReason `json:"endReason,omitempty"`
-	ClosedAt    int64     `json:"closedAt,omitempty"` // the latest END_MEETING or END_MEETING_FORCED
-	BilledMS    int64     `json:"billedMs,omitempty"`
-	HostJoinAt  int64     `json:"hostJoinAt,omitempty"`
-	HostLeftAt  int64     `json:"hostLeftAt,omitempty"`
-	GuestJoinAt int64     `json:"guestJoinAt,omitempty"`
-	GuestLeftAt int64     `json:"guestLeftAt,omitempty"`
-	Expected    bool      `json:"expected,omitempty"`     // Expect was called
-	ScheduledAt int64     `json:"scheduledEnd,omitempty"` // the latest StartAt + Duration given to Expect
+	V              int       `json:"v"`
+	Room           string    `json:"room"`
+	FirstAt        int64     `json:"firstAt,omitempty"`
+	LastAt         int64     `json:"lastAt,omitempty"`
+	ActivatedAt    int64     `json:"activatedAt,omitempty"` // the earliest ROOM_ACTIVATED
+	Starts         []int64   `json:"starts,omitempty"`      // the distinct MEETING_STARTED times, sorted
+	LastStartAt    int64     `json:"lastStartAt,omitempty"` // the latest MEETING_STARTED, also past 1,000
+	LastEndAt      int64     `json:"lastEndAt,omitempty"`
+	EndReason      EndReason `json:"endReason,omitempty"`
+	ClosedAt       int64     `json:"closedAt,omitempty"` // the latest END_MEETING or END_MEETING_FORCED
+	BilledMS       int64     `json:"billedMs,omitempty"`
+	HostJoinAt     int64     `json:"hostJoinAt,omitempty"`
+	HostLeftAt     int64     `json:"hostLeftAt,omitempty"`
+	GuestJoinAt    int64     `json:"guestJoinAt,omitempty"`
+	GuestLeftAt    int64     `json:"guestLeftAt,omitempty"`
+	Expected       bool      `json:"expected,omitempty"`     // Expect was called
+	ScheduledEndAt int64     `json:"scheduledEnd,omitempty"` // the latest StartAt + Duration given to Expect
 }
 
 // roomKeys are the keys of roomData's JSON form.
@@ -181,7 +181,7 @@ func (s *RoomState) Expect(room *VideoRoom, req VideoRoomRequest) bool {
 	changed := d.Room == "" || !d.Expected
 	d.Room, d.Expected = room.UUID, true
 	if end := req.StartAt.Add(req.Duration).UnixMilli(); !req.StartAt.IsZero() && end > 0 && end <= maxUnixMillis {
-		changed = raise(&d.ScheduledAt, end) || changed
+		changed = raise(&d.ScheduledEndAt, end) || changed
 	}
 	return changed
 }
@@ -196,7 +196,7 @@ func (d *roomData) ended() bool { return d.LastEndAt != 0 && d.LastStartAt <= d.
 // overdue is RoomSummary.Overdue without building the summary.
 func (s *RoomState) overdue(now time.Time, grace time.Duration) bool {
 	d := &s.d
-	return d.Expected && d.ScheduledAt != 0 && !d.ended() && now.After(fromMillis(d.ScheduledAt).Add(grace))
+	return d.Expected && d.ScheduledEndAt != 0 && !d.ended() && now.After(fromMillis(d.ScheduledEndAt).Add(grace))
 }
 
 // reasonRanks orders the reasons of MEETING_ENDED events in the same
@@ -232,7 +232,7 @@ func (s RoomState) Summary() RoomSummary {
 		FirstEventAt: fromMillis(d.FirstAt),
 		LastEventAt:  fromMillis(d.LastAt),
 		Expected:     d.Expected,
-		ScheduledEnd: fromMillis(d.ScheduledAt),
+		ScheduledEnd: fromMillis(d.ScheduledEndAt),
 	}
 }
 

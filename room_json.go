@@ -68,14 +68,14 @@ func (d *roomData) check() error {
 	switch {
 	case d.V < stateVersion:
 		return fmt.Errorf("unsupported version %d", d.V)
-	case d.Room == "" && (events || d.Expected || d.ScheduledAt != 0):
+	case d.Room == "" && (events || d.Expected || d.ScheduledEndAt != 0):
 		return errors.New("data without a room")
 	case d.Room == "":
 		return nil
-	case d.ScheduledAt != 0 && !d.Expected:
+	case d.ScheduledEndAt != 0 && !d.Expected:
 		return errors.New("scheduledEnd without expected")
-	case d.ScheduledAt < 0 || d.ScheduledAt > maxUnixMillis:
-		return fmt.Errorf("scheduledEnd %d is out of range", d.ScheduledAt)
+	case d.ScheduledEndAt < 0 || d.ScheduledEndAt > maxUnixMillis:
+		return fmt.Errorf("scheduledEnd %d is out of range", d.ScheduledEndAt)
 	case !events && !d.Expected:
 		return errors.New("a room without events or expectation")
 	case !events:
