@@ -353,3 +353,50 @@ func waitDone(wg *sync.WaitGroup) <-chan struct{} {
 	go func() { wg.Wait(); close(ch) }()
 	return ch
 }
+
+// TestScansLetApplyThrough: ForgetBefore and Overdue lock one part of the
+// tracker at a time, so Apply calls complete while a scan of many rooms is
+// still running; under one lock for the whole scan, none could.
+func TestScansLetApplyThrough(t *testing.T) {
+	const n = 200_000
+	tr := gurulize.NewRoomTracker()
+	day := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		uuid := fmt.Sprint("room-", i)
+		tr.Expect(&gurulize.VideoRoom{UUID: uuid}, gurulize.VideoRoomRequest{StartAt: day, Duration: time.Minute})
+	}
+	filled := time.Now()
+	time.Sleep(2 * time.Millisecond)
+	for _, scan := range []struct {
+		name string
+		run  func()
+	}{
+		{"Overdue", func() { tr.Overdue(day, 0) }}, // none is overdue: all of the scan is under the locks
+		{"ForgetBefore", func() { tr.ForgetBefore(filled) }},
+	} {
+		started, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			close(started)
+			scan.run()
+			close(done)
+		}()
+		<-started
+		through := 0
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				t.Logf("%s: %d Apply calls completed during the scan", scan.name, through)
+				assert.Greater(t, through, 10, scan.name)
+				goto next
+			default:
+			}
+			tr.Apply(gurulize.VideoEvent{Code: gurulize.EventJoin, Source: gurulize.SourceHost, RoomUUID: fmt.Sprint("new-", i), ReceivedAt: day})
+			select {
+			case <-done:
+			default:
+				through++
+			}
+		}
+	next:
+	}
+}
