@@ -201,10 +201,10 @@ func TestMagicNumbersListTheFakesTable(t *testing.T) {
 	}
 	for _, n := range []string{gurulizetest.NumberCallerBusy, gurulizetest.NumberCalleeBusy, gurulizetest.NumberCallerRejects,
 		gurulizetest.NumberCalleeRejects, gurulizetest.NumberCallerNoAnswer, gurulizetest.NumberCalleeNoAnswer,
-		gurulizetest.NumberCallerNotConnected, gurulizetest.NumberCalleeNotConnected, gurulizetest.NumberOutOfCredits} {
+		gurulizetest.NumberCallerNotConnected, gurulizetest.NumberCalleeNotConnected, gurulizetest.NumberOutOfCredits, gurulizetest.NumberFinalStatusLost} {
 		assert.Contains(t, listed, n)
 	}
 	assert.Equal(t, "answered, SSS seconds of talk, then the callee hangs up", listed["5005551SSS"])
 	assert.Equal(t, "answered, SSS seconds of talk, then the caller hangs up", listed["5005552SSS"])
-	assert.Len(t, listed, 11)
+	assert.Len(t, listed, 12)
 }

@@ -25,6 +25,9 @@ written in any language. Callee numbers select what a call does:
 
 %s  any other   answered, 1 minute of talk
 
+A room created with durationInMinutes 999 loses its MEETING_ENDED callbacks
+on purpose, to test reconciliation.
+
 Callbacks go to the addresses as given: with "gurulize listen --token TOKEN"
 (or the SDK's handlers behind "POST /gurulize/video/{token}"), those are
 http://HOST/gurulize/video/TOKEN and http://HOST/gurulize/voice/TOKEN.
