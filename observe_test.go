@@ -43,7 +43,9 @@ func (o *observed) Lines() []string {
 }
 
 func (o *observed) observer() gurulize.Observer {
-	mark := func(ctx context.Context, name string) context.Context { return context.WithValue(ctx, stage{name}, true) }
+	mark := func(ctx context.Context, name string) context.Context {
+		return context.WithValue(ctx, stage{name}, true)
+	}
 	has := func(ctx context.Context, name string) bool { v, _ := ctx.Value(stage{name}).(bool); return v }
 	return gurulize.Observer{
 		CallStart: func(ctx context.Context, c *gurulize.CallInfo) context.Context {
