@@ -99,6 +99,7 @@ const (
 type CallbackInfo struct {
 	Kind   string // CallbackVideo or CallbackVoice
 	Method string // the request's method
+	Scheme string // "https" when the request came over TLS to this server, else "http"
 	// Path and Query are the request's path and raw query with the
 	// callback token replaced by "REDACTED": every path segment and query
 	// value equal to the token, and every value of a query parameter named
@@ -241,8 +242,12 @@ func (h *handler) startCallback(w http.ResponseWriter, r *http.Request) (http.Re
 	if len(h.methods) > 1 {
 		kind = CallbackVoice
 	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
 	o := &callbackObservation{ResponseWriter: w, obs: h.observer, ctx: r.Context(),
-		info: CallbackInfo{Kind: kind, Method: r.Method, Path: h.redactPath(r.URL.Path), Query: h.redactQuery(r.URL.RawQuery)}}
+		info: CallbackInfo{Kind: kind, Method: r.Method, Scheme: scheme, Path: h.redactPath(r.URL.Path), Query: h.redactQuery(r.URL.RawQuery)}}
 	if h.observer.CallbackStart != nil {
 		o.ctx = h.observer.CallbackStart(o.ctx, &o.info)
 		r = r.WithContext(o.ctx)

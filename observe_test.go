@@ -67,7 +67,7 @@ func (o *observed) observer() gurulize.Observer {
 			o.add("attempt end %s %d status=%d err=%v", a.Method, a.Attempt, a.StatusCode, a.Err != nil)
 		},
 		CallbackStart: func(ctx context.Context, cb *gurulize.CallbackInfo) context.Context {
-			o.add("callback start %s %s %s ?%s", cb.Kind, cb.Method, cb.Path, cb.Query)
+			o.add("callback start %s %s %s %s ?%s", cb.Kind, cb.Scheme, cb.Method, cb.Path, cb.Query)
 			return mark(ctx, "callback")
 		},
 		CallbackEnd: func(ctx context.Context, cb *gurulize.CallbackInfo) {
@@ -194,17 +194,17 @@ func TestCallbackObserver(t *testing.T) {
 	assert.Equal(t, 400, serve(video, http.MethodPost, "/v?a="+observeToken+"&token="+observeToken, []byte("{")))
 	assert.Equal(t, 500, serve(voice, http.MethodGet, "/v?token="+observeToken+"&id=8&code=13&time=1597154400", nil))
 	assert.Equal(t, []string{
-		"callback start video POST /gurulize/video/REDACTED ?x=1",
+		"callback start video http POST /gurulize/video/REDACTED ?x=1",
 		`callback end video status=200 code="MEETING_STARTED" room="444f4061-3494-4e60-a552-c4316ac6702d" call=0`,
-		"callback start voice GET /gurulize/voice ?code=4&desc=CALLEE_BUSY&id=7&time=1597154400&token=REDACTED",
+		"callback start voice http GET /gurulize/voice ?code=4&desc=CALLEE_BUSY&id=7&time=1597154400&token=REDACTED",
 		`callback end voice status=200 code="CALLEE_BUSY" room="" call=7`,
-		"callback start voice GET /gurulize/voice ?code=4&desc=CALLEE_BUSY&id=7&time=1597154400&token=REDACTED",
+		"callback start voice http GET /gurulize/voice ?code=4&desc=CALLEE_BUSY&id=7&time=1597154400&token=REDACTED",
 		`callback end voice status=401 code="" room="" call=0`,
-		"callback start video GET /v/REDACTED ?",
+		"callback start video http GET /v/REDACTED ?",
 		`callback end video status=405 code="" room="" call=0`,
-		"callback start video POST /v ?a=REDACTED&token=REDACTED",
+		"callback start video http POST /v ?a=REDACTED&token=REDACTED",
 		`callback end video status=400 code="" room="" call=0`,
-		"callback start voice GET /v ?code=13&id=8&time=1597154400&token=REDACTED",
+		"callback start voice http GET /v ?code=13&id=8&time=1597154400&token=REDACTED",
 		`callback end voice status=500 code="OUT_OF_CREDITS" room="" call=8`,
 	}, o.Lines())
 }

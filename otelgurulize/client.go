@@ -1,0 +1,110 @@
+// This file holds what a Client records: the INTERNAL span of each call,
+// the CLIENT span of each HTTP attempt, and http.client.request.duration.
+
+package otelgurulize
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gurulize/gurulize-go"
+)
+
+type clientObserver struct {
+	tracer     trace.Tracer
+	duration   metric.Float64Histogram
+	propagator propagation.TextMapPropagator // nil: inject nothing
+}
+
+func newClientObserver(c config) gurulize.Observer {
+	// An instrument the meter cannot build is a no-op one, which the
+	// Float64Histogram it returns with the error already is.
+	duration, _ := c.meter().Float64Histogram("http.client.request.duration",
+		metric.WithUnit("s"), metric.WithDescription("Duration of HTTP client requests."),
+		metric.WithExplicitBucketBoundaries(durationBuckets...))
+	o := &clientObserver{tracer: c.tracer(), duration: duration, propagator: c.propagator}
+	return gurulize.Observer{CallStart: o.callStart, CallEnd: o.callEnd, AttemptStart: o.attemptStart, AttemptEnd: o.attemptEnd}
+}
+
+func (o *clientObserver) callStart(ctx context.Context, call *gurulize.CallInfo) context.Context {
+	ctx, _ = o.tracer.Start(ctx, "gurulize."+call.Op, trace.WithSpanKind(trace.SpanKindInternal))
+	return ctx
+}
+
+func (o *clientObserver) callEnd(ctx context.Context, call *gurulize.CallInfo) {
+	span := trace.SpanFromContext(ctx)
+	switch {
+	case call.Err != nil:
+		et := ErrorType(call.Err)
+		span.SetAttributes(semconv.ErrorTypeKey.String(et))
+		span.SetStatus(codes.Error, et)
+	case call.RoomUUID != "":
+		span.SetAttributes(attribute.String(AttrRoomUUID, call.RoomUUID))
+	case call.Op == gurulize.OpRegisterCall:
+		span.SetAttributes(attribute.Int64(AttrCallID, call.CallID))
+	}
+	span.End()
+}
+
+// attemptStarted is kept in an attempt's context for attemptEnd.
+type attemptStarted struct {
+	at    time.Time
+	attrs []attribute.KeyValue // the metric's: method, server address and port
+}
+
+type attemptKey struct{}
+
+func (o *clientObserver) attemptStart(ctx context.Context, a *gurulize.AttemptInfo) context.Context {
+	st := &attemptStarted{at: time.Now(), attrs: make([]attribute.KeyValue, 0, 5)}
+	st.attrs = append(st.attrs, semconv.HTTPRequestMethodKey.String(a.Method),
+		semconv.ServerAddress(a.URL.Hostname()), semconv.ServerPort(port(a.URL)))
+	attrs := append(st.attrs[:3:3], semconv.URLFull(a.URL.String()))
+	if a.Attempt > 1 {
+		attrs = append(attrs, semconv.HTTPRequestResendCount(a.Attempt-1))
+	}
+	ctx, _ = o.tracer.Start(ctx, a.Method, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	if o.propagator != nil {
+		o.propagator.Inject(ctx, propagation.HeaderCarrier(a.Header))
+	}
+	return context.WithValue(ctx, attemptKey{}, st)
+}
+
+func (o *clientObserver) attemptEnd(ctx context.Context, a *gurulize.AttemptInfo) {
+	span := trace.SpanFromContext(ctx)
+	defer span.End()
+	st, ok := ctx.Value(attemptKey{}).(*attemptStarted)
+	if !ok { // not a context attemptStart returned
+		return
+	}
+	attrs := st.attrs
+	if a.StatusCode != 0 {
+		attrs = append(attrs, semconv.HTTPResponseStatusCode(a.StatusCode))
+	}
+	if a.Err != nil {
+		et := ErrorType(a.Err)
+		attrs = append(attrs, semconv.ErrorTypeKey.String(et))
+		span.SetStatus(codes.Error, et)
+	}
+	span.SetAttributes(attrs[len(st.attrs):]...)
+	o.duration.Record(ctx, time.Since(st.at).Seconds(), metric.WithAttributeSet(attribute.NewSet(attrs...)))
+}
+
+// port returns the URL's port, or the scheme's default.
+func port(u *url.URL) int {
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		return p
+	}
+	if u.Scheme == "http" {
+		return 80
+	}
+	return 443
+}
