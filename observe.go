@@ -80,13 +80,33 @@ type CallInfo struct {
 // first request and counts the retries after it (see RetryPolicy).
 type AttemptInfo struct {
 	Method  string      // "GET" (CreateVideoRoom) or "POST" (RegisterCall)
-	URL     *url.URL    // the request's URL with the username and password values replaced by "REDACTED"; do not modify
+	Scheme  string      // the endpoint's scheme: "https", or "http"
+	Host    string      // the endpoint's host, with its port when the URL names one (as url.URL.Host)
 	Attempt int         // 1-based
 	Header  http.Header // the request's header; AttemptStart may add to it (it holds no credentials)
 
 	// Set for AttemptEnd.
 	StatusCode int   // the reply's HTTP status; 0 when no reply came
 	Err        error // the attempt's error, as the caller would get it; nil on success
+
+	req      *http.Request
+	redactor func() *redact.Redactor
+	redacted *url.URL
+}
+
+// URL returns the request's URL with the values of its username and
+// password parameters replaced by "REDACTED" (and the password masked
+// wherever else it appears). It is built on the first call, which costs a
+// few microseconds: a hook that records it only when it will be kept (a
+// sampled span) saves them. Do not modify what it returns.
+func (a *AttemptInfo) URL() *url.URL {
+	if a.redacted == nil {
+		a.redacted, _ = url.Parse(a.redactor().URL(a.req.URL, "username", "password"))
+		if a.redacted == nil { // the redaction of a valid URL parses; should it not, say nothing
+			a.redacted = &url.URL{Scheme: a.Scheme, Host: a.Host}
+		}
+	}
+	return a.redacted
 }
 
 // The kinds of callback a CallbackInfo names.
@@ -184,8 +204,8 @@ func (c *Client) startAttempt(req *http.Request, n int) *http.Request {
 	if c.observer == nil {
 		return req
 	}
-	u, _ := url.Parse(c.secrets().redactor().URL(req.URL, "username", "password"))
-	o := &attemptObservation{ctx: req.Context(), info: AttemptInfo{Method: req.Method, URL: u, Attempt: n, Header: req.Header}}
+	o := &attemptObservation{ctx: req.Context(), info: AttemptInfo{Method: req.Method, Scheme: req.URL.Scheme, Host: req.URL.Host,
+		Attempt: n, Header: req.Header, req: req, redactor: c.secrets().redactor}}
 	if c.observer.AttemptStart != nil {
 		o.ctx = c.observer.AttemptStart(o.ctx, &o.info)
 	}

@@ -59,7 +59,9 @@ func (o *observed) observer() gurulize.Observer {
 		AttemptStart: func(ctx context.Context, a *gurulize.AttemptInfo) context.Context {
 			assert.True(o.t, has(ctx, "call"), "AttemptStart runs in the call's context")
 			a.Header.Set("Traceparent", fmt.Sprintf("attempt-%d", a.Attempt))
-			o.add("attempt start %s %d %s", a.Method, a.Attempt, a.URL.RawQuery)
+			o.add("attempt start %s %d %s", a.Method, a.Attempt, a.URL().RawQuery)
+			assert.Equal(o.t, a.URL().Host, a.Host)
+			assert.Equal(o.t, a.URL().Scheme, a.Scheme)
 			return mark(ctx, "attempt")
 		},
 		AttemptEnd: func(ctx context.Context, a *gurulize.AttemptInfo) {

@@ -35,9 +35,28 @@ func newClientObserver(c config) gurulize.Observer {
 	return gurulize.Observer{CallStart: o.callStart, CallEnd: o.callEnd, AttemptStart: o.attemptStart, AttemptEnd: o.attemptEnd}
 }
 
+// The span kinds' start options, made once.
+var (
+	internalKind = trace.WithSpanKind(trace.SpanKindInternal)
+	clientKind   = trace.WithSpanKind(trace.SpanKindClient)
+	serverKind   = trace.WithSpanKind(trace.SpanKindServer)
+)
+
 func (o *clientObserver) callStart(ctx context.Context, call *gurulize.CallInfo) context.Context {
-	ctx, _ = o.tracer.Start(ctx, "gurulize."+call.Op, trace.WithSpanKind(trace.SpanKindInternal))
+	ctx, _ = o.tracer.Start(ctx, callSpanName(call.Op), internalKind)
 	return ctx
+}
+
+// callSpanName returns the name of a call's span, without building it for
+// the two calls there are.
+func callSpanName(op string) string {
+	switch op {
+	case gurulize.OpCreateVideoRoom:
+		return "gurulize.CreateVideoRoom"
+	case gurulize.OpRegisterCall:
+		return "gurulize.RegisterCall"
+	}
+	return "gurulize." + op
 }
 
 func (o *clientObserver) callEnd(ctx context.Context, call *gurulize.CallInfo) {
@@ -58,20 +77,24 @@ func (o *clientObserver) callEnd(ctx context.Context, call *gurulize.CallInfo) {
 // attemptStarted is kept in an attempt's context for attemptEnd.
 type attemptStarted struct {
 	at    time.Time
-	attrs []attribute.KeyValue // the metric's: method, server address and port
+	attrs [5]attribute.KeyValue // the metric's: method, server address and port, then status and error.type
 }
 
 type attemptKey struct{}
 
 func (o *clientObserver) attemptStart(ctx context.Context, a *gurulize.AttemptInfo) context.Context {
-	st := &attemptStarted{at: time.Now(), attrs: make([]attribute.KeyValue, 0, 5)}
-	st.attrs = append(st.attrs, semconv.HTTPRequestMethodKey.String(a.Method),
-		semconv.ServerAddress(a.URL.Hostname()), semconv.ServerPort(port(a.URL)))
-	attrs := append(st.attrs[:3:3], semconv.URLFull(a.URL.String()))
-	if a.Attempt > 1 {
-		attrs = append(attrs, semconv.HTTPRequestResendCount(a.Attempt-1))
+	endpoint := url.URL{Scheme: a.Scheme, Host: a.Host}
+	st := &attemptStarted{at: time.Now()}
+	st.attrs[0] = semconv.HTTPRequestMethodKey.String(a.Method)
+	st.attrs[1] = semconv.ServerAddress(endpoint.Hostname())
+	st.attrs[2] = semconv.ServerPort(port(&endpoint))
+	ctx, span := o.tracer.Start(ctx, a.Method, clientKind, trace.WithAttributes(st.attrs[:3]...))
+	if span.IsRecording() { // the redacted URL costs microseconds: only for a span that is kept
+		span.SetAttributes(semconv.URLFull(a.URL().String()))
+		if a.Attempt > 1 {
+			span.SetAttributes(semconv.HTTPRequestResendCount(a.Attempt - 1))
+		}
 	}
-	ctx, _ = o.tracer.Start(ctx, a.Method, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	if o.propagator != nil {
 		o.propagator.Inject(ctx, propagation.HeaderCarrier(a.Header))
 	}
@@ -85,7 +108,7 @@ func (o *clientObserver) attemptEnd(ctx context.Context, a *gurulize.AttemptInfo
 	if !ok { // not a context attemptStart returned
 		return
 	}
-	attrs := st.attrs
+	attrs := st.attrs[:3]
 	if a.StatusCode != 0 {
 		attrs = append(attrs, semconv.HTTPResponseStatusCode(a.StatusCode))
 	}
@@ -94,8 +117,10 @@ func (o *clientObserver) attemptEnd(ctx context.Context, a *gurulize.AttemptInfo
 		attrs = append(attrs, semconv.ErrorTypeKey.String(et))
 		span.SetStatus(codes.Error, et)
 	}
-	span.SetAttributes(attrs[len(st.attrs):]...)
-	o.duration.Record(ctx, time.Since(st.at).Seconds(), metric.WithAttributeSet(attribute.NewSet(attrs...)))
+	span.SetAttributes(attrs[3:]...)
+	if o.duration.Enabled(ctx) {
+		o.duration.Record(ctx, time.Since(st.at).Seconds(), metric.WithAttributeSet(attribute.NewSet(attrs...)))
+	}
 }
 
 // port returns the URL's port, or the scheme's default.

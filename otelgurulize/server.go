@@ -52,7 +52,7 @@ func (o *serverObserver) start(ctx context.Context, cb *gurulize.CallbackInfo) c
 	if cb.Query != "" {
 		attrs = append(attrs, semconv.URLQuery(cb.Query))
 	}
-	ctx, _ = o.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
+	ctx, _ = o.tracer.Start(ctx, name, serverKind, trace.WithAttributes(attrs...))
 	return context.WithValue(ctx, requestKey{}, st)
 }
 
@@ -81,7 +81,9 @@ func (o *serverObserver) end(ctx context.Context, cb *gurulize.CallbackInfo) {
 			span.SetAttributes(attribute.Int64(AttrCallID, cb.CallID))
 		}
 	}
-	o.duration.Record(ctx, time.Since(st.at).Seconds(), metric.WithAttributeSet(attribute.NewSet(attrs...)))
+	if o.duration.Enabled(ctx) {
+		o.duration.Record(ctx, time.Since(st.at).Seconds(), metric.WithAttributeSet(attribute.NewSet(attrs...)))
+	}
 }
 
 // knownMethod returns method if it is one of HTTP's, or _OTHER: a request
