@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gurulize/gurulize-go/internal/redact"
 )
@@ -86,8 +87,9 @@ type AttemptInfo struct {
 	Header  http.Header // the request's header; AttemptStart may add to it (it holds no credentials)
 
 	// Set for AttemptEnd.
-	StatusCode int   // the reply's HTTP status; 0 when no reply came
-	Err        error // the attempt's error, as the caller would get it; nil on success
+	StatusCode int           // the reply's HTTP status; 0 when no reply came
+	Err        error         // the attempt's error, as the caller would get it; nil on success
+	Duration   time.Duration // from sending the request to the end of reading the reply, or the failure
 
 	req      *http.Request
 	redactor func() *redact.Redactor
@@ -128,10 +130,11 @@ type CallbackInfo struct {
 	Path, Query string
 
 	// Set for CallbackEnd.
-	StatusCode int    // the status the handler answered with
-	EventCode  string // the video event's code as on the wire, or VoiceStatusCode.String(); "" when the payload was not parsed
-	RoomUUID   string // a video event's room; "" otherwise
-	CallID     int64  // a voice status's call; 0 otherwise
+	Duration   time.Duration // from CallbackStart to the end of the reply
+	StatusCode int           // the status the handler answered with
+	EventCode  string        // the video event's code as on the wire, or VoiceStatusCode.String(); "" when the payload was not parsed
+	RoomUUID   string        // a video event's room; "" otherwise
+	CallID     int64         // a voice status's call; 0 otherwise
 }
 
 // WithObserver makes the Client report its calls and their HTTP attempts to
@@ -213,7 +216,7 @@ func (c *Client) startAttempt(req *http.Request, n int) *http.Request {
 }
 
 // endAttempt reports the end of the attempt req started by startAttempt.
-func (c *Client) endAttempt(req *http.Request, status int, err error) {
+func (c *Client) endAttempt(req *http.Request, status int, start time.Time, err error) {
 	if c.observer == nil || c.observer.AttemptEnd == nil {
 		return
 	}
@@ -221,7 +224,7 @@ func (c *Client) endAttempt(req *http.Request, status int, err error) {
 	if !ok {
 		return
 	}
-	o.info.StatusCode, o.info.Err, o.info.Header = status, err, nil
+	o.info.StatusCode, o.info.Err, o.info.Duration, o.info.Header = status, err, time.Since(start), nil
 	c.observer.AttemptEnd(o.ctx, &o.info)
 }
 
@@ -229,9 +232,10 @@ func (c *Client) endAttempt(req *http.Request, status int, err error) {
 // is set. It records the status the handler writes.
 type callbackObservation struct {
 	http.ResponseWriter
-	obs  *Observer
-	ctx  context.Context
-	info CallbackInfo
+	obs   *Observer
+	ctx   context.Context
+	start time.Time
+	info  CallbackInfo
 }
 
 func (o *callbackObservation) WriteHeader(status int) {
@@ -266,7 +270,7 @@ func (h *handler) startCallback(w http.ResponseWriter, r *http.Request) (http.Re
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	o := &callbackObservation{ResponseWriter: w, obs: h.observer, ctx: r.Context(),
+	o := &callbackObservation{ResponseWriter: w, obs: h.observer, ctx: r.Context(), start: time.Now(),
 		info: CallbackInfo{Kind: kind, Method: r.Method, Scheme: scheme, Path: h.redactPath(r.URL.Path), Query: h.redactQuery(r.URL.RawQuery)}}
 	if h.observer.CallbackStart != nil {
 		o.ctx = h.observer.CallbackStart(o.ctx, &o.info)
@@ -285,6 +289,7 @@ func (o *callbackObservation) parsed(ev callbackEvent) {
 // end reports the end of the request.
 func (o *callbackObservation) end() {
 	if o != nil && o.obs.CallbackEnd != nil {
+		o.info.Duration = time.Since(o.start)
 		o.obs.CallbackEnd(o.ctx, &o.info)
 	}
 }

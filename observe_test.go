@@ -66,6 +66,7 @@ func (o *observed) observer() gurulize.Observer {
 		},
 		AttemptEnd: func(ctx context.Context, a *gurulize.AttemptInfo) {
 			assert.True(o.t, has(ctx, "attempt"), "AttemptEnd gets AttemptStart's context")
+			assert.Positive(o.t, a.Duration)
 			o.add("attempt end %s %d status=%d err=%v", a.Method, a.Attempt, a.StatusCode, a.Err != nil)
 		},
 		CallbackStart: func(ctx context.Context, cb *gurulize.CallbackInfo) context.Context {
@@ -74,6 +75,7 @@ func (o *observed) observer() gurulize.Observer {
 		},
 		CallbackEnd: func(ctx context.Context, cb *gurulize.CallbackInfo) {
 			assert.True(o.t, has(ctx, "callback"), "CallbackEnd gets CallbackStart's context")
+			assert.Positive(o.t, cb.Duration)
 			o.add("callback end %s status=%d code=%q room=%q call=%d", cb.Kind, cb.StatusCode, cb.EventCode, cb.RoomUUID, cb.CallID)
 		},
 	}

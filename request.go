@@ -240,7 +240,7 @@ func opName(method string) string { return method[:1] + strings.ToLower(method[1
 // log writes one debug record for an attempt, when a logger is configured,
 // and reports its end to the observer, if any.
 func (c *Client) log(ctx context.Context, req *http.Request, attempt, status int, start time.Time, err error) {
-	c.endAttempt(req, status, err)
+	c.endAttempt(req, status, start, err)
 	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}

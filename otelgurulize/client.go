@@ -7,7 +7,6 @@ import (
 	"context"
 	"net/url"
 	"strconv"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -74,21 +73,20 @@ func (o *clientObserver) callEnd(ctx context.Context, call *gurulize.CallInfo) {
 	span.End()
 }
 
-// attemptStarted is kept in an attempt's context for attemptEnd.
-type attemptStarted struct {
-	at    time.Time
-	attrs [5]attribute.KeyValue // the metric's: method, server address and port, then status and error.type
+// endpointAttrs returns the attributes of an attempt that the metric shares
+// with the span: method, server address and port.
+func endpointAttrs(a *gurulize.AttemptInfo) [3]attribute.KeyValue {
+	endpoint := url.URL{Scheme: a.Scheme, Host: a.Host}
+	return [3]attribute.KeyValue{
+		semconv.HTTPRequestMethodKey.String(a.Method),
+		semconv.ServerAddress(endpoint.Hostname()),
+		semconv.ServerPort(port(&endpoint)),
+	}
 }
 
-type attemptKey struct{}
-
 func (o *clientObserver) attemptStart(ctx context.Context, a *gurulize.AttemptInfo) context.Context {
-	endpoint := url.URL{Scheme: a.Scheme, Host: a.Host}
-	st := &attemptStarted{at: time.Now()}
-	st.attrs[0] = semconv.HTTPRequestMethodKey.String(a.Method)
-	st.attrs[1] = semconv.ServerAddress(endpoint.Hostname())
-	st.attrs[2] = semconv.ServerPort(port(&endpoint))
-	ctx, span := o.tracer.Start(ctx, a.Method, clientKind, trace.WithAttributes(st.attrs[:3]...))
+	attrs := endpointAttrs(a)
+	ctx, span := o.tracer.Start(ctx, a.Method, clientKind, trace.WithAttributes(attrs[:]...))
 	if span.IsRecording() { // the redacted URL costs microseconds: only for a span that is kept
 		span.SetAttributes(semconv.URLFull(a.URL().String()))
 		if a.Attempt > 1 {
@@ -98,17 +96,14 @@ func (o *clientObserver) attemptStart(ctx context.Context, a *gurulize.AttemptIn
 	if o.propagator != nil {
 		o.propagator.Inject(ctx, propagation.HeaderCarrier(a.Header))
 	}
-	return context.WithValue(ctx, attemptKey{}, st)
+	return ctx
 }
 
 func (o *clientObserver) attemptEnd(ctx context.Context, a *gurulize.AttemptInfo) {
 	span := trace.SpanFromContext(ctx)
-	defer span.End()
-	st, ok := ctx.Value(attemptKey{}).(*attemptStarted)
-	if !ok { // not a context attemptStart returned
-		return
-	}
-	attrs := st.attrs[:3]
+	var buf [5]attribute.KeyValue
+	endpoint := endpointAttrs(a)
+	attrs := append(buf[:0], endpoint[:]...)
 	if a.StatusCode != 0 {
 		attrs = append(attrs, semconv.HTTPResponseStatusCode(a.StatusCode))
 	}
@@ -117,16 +112,19 @@ func (o *clientObserver) attemptEnd(ctx context.Context, a *gurulize.AttemptInfo
 		attrs = append(attrs, semconv.ErrorTypeKey.String(et))
 		span.SetStatus(codes.Error, et)
 	}
-	span.SetAttributes(attrs[3:]...)
+	span.SetAttributes(attrs[len(endpoint):]...)
+	span.End()
 	if o.duration.Enabled(ctx) {
-		o.duration.Record(ctx, time.Since(st.at).Seconds(), metric.WithAttributeSet(attribute.NewSet(attrs...)))
+		o.duration.Record(ctx, a.Duration.Seconds(), metric.WithAttributeSet(attribute.NewSet(attrs...)))
 	}
 }
 
 // port returns the URL's port, or the scheme's default.
 func port(u *url.URL) int {
-	if p, err := strconv.Atoi(u.Port()); err == nil {
-		return p
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err == nil {
+			return n
+		}
 	}
 	if u.Scheme == "http" {
 		return 80

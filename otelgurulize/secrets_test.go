@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,10 +36,12 @@ func TestNoSecretInTelemetry(t *testing.T) {
 
 	// Callbacks, to handlers that link each callback's span to the span
 	// that created its room.
-	created := map[string]trace.SpanContext{}
+	var created sync.Map // room UUID → trace.SpanContext
 	srv := callbackServer(t, tel,
 		func(ctx context.Context, ev gurulize.VideoEvent) error {
-			trace.SpanFromContext(ctx).AddLink(trace.Link{SpanContext: created[ev.RoomUUID]})
+			if sc, ok := created.Load(ev.RoomUUID); ok {
+				trace.SpanFromContext(ctx).AddLink(trace.Link{SpanContext: sc.(trace.SpanContext)})
+			}
 			return nil
 		},
 		func(context.Context, gurulize.VoiceStatus) error { return nil })
@@ -46,18 +49,20 @@ func TestNoSecretInTelemetry(t *testing.T) {
 	// The fake: a room and a call, and all their callbacks.
 	fake := gurulizetest.NewTestServer(t,
 		gurulizetest.WithAccount(testUser, testPassword),
+		gurulizetest.WithManualClock(time.Time{}),
 		gurulizetest.WithVideoCallbackURL(srv.URL+"/gurulize/video/"+testToken),
 		gurulizetest.WithVoiceCallbackURL(srv.URL+"/gurulize/voice?token="+url.QueryEscape(testToken)))
 	c, err := fake.NewClient(otelgurulize.ClientOption(tel.opts...))
 	require.NoError(t, err)
-	room, err := c.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{Duration: 30 * time.Minute, StartAt: time.Now()})
+	room, err := c.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{Duration: 30 * time.Minute, StartAt: fake.Now().Add(time.Minute)})
 	require.NoError(t, err)
 	links = append(links, room.HostURL, room.GuestURL)
 	calls := tel.ended("gurulize.CreateVideoRoom")
 	require.Len(t, calls, 1)
-	created[room.UUID] = calls[0].SpanContext()
+	created.Store(room.UUID, calls[0].SpanContext())
 	_, err = c.RegisterCall(ctx, validCall())
 	require.NoError(t, err)
+	fake.Advance(time.Hour) // the meeting and the call play out
 	require.NoError(t, fake.WaitIdle(ctx))
 	require.NotEmpty(t, fake.Deliveries())
 	for _, d := range fake.Deliveries() {

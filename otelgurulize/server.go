@@ -7,7 +7,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -31,39 +30,27 @@ func newServerObserver(c config) gurulize.Observer {
 	return gurulize.Observer{CallbackStart: o.start, CallbackEnd: o.end}
 }
 
-// requestStarted is kept in a request's context for end.
-type requestStarted struct {
-	at     time.Time
-	method string // as the semantic conventions name it: a known method or _OTHER
-}
-
-type requestKey struct{}
-
 func (o *serverObserver) start(ctx context.Context, cb *gurulize.CallbackInfo) context.Context {
-	st := &requestStarted{at: time.Now(), method: knownMethod(cb.Method)}
-	name := st.method
+	method := knownMethod(cb.Method)
+	name := method
 	if name == "_OTHER" {
 		name = "HTTP"
 	}
-	attrs := []attribute.KeyValue{semconv.HTTPRequestMethodKey.String(st.method), semconv.URLPath(cb.Path), semconv.URLScheme(cb.Scheme)}
-	if st.method != cb.Method {
+	attrs := []attribute.KeyValue{semconv.HTTPRequestMethodKey.String(method), semconv.URLPath(cb.Path), semconv.URLScheme(cb.Scheme)}
+	if method != cb.Method {
 		attrs = append(attrs, semconv.HTTPRequestMethodOriginal(cb.Method))
 	}
 	if cb.Query != "" {
 		attrs = append(attrs, semconv.URLQuery(cb.Query))
 	}
 	ctx, _ = o.tracer.Start(ctx, name, serverKind, trace.WithAttributes(attrs...))
-	return context.WithValue(ctx, requestKey{}, st)
+	return ctx
 }
 
 func (o *serverObserver) end(ctx context.Context, cb *gurulize.CallbackInfo) {
 	span := trace.SpanFromContext(ctx)
-	defer span.End()
-	st, ok := ctx.Value(requestKey{}).(*requestStarted)
-	if !ok { // not a context start returned
-		return
-	}
-	attrs := []attribute.KeyValue{semconv.HTTPRequestMethodKey.String(st.method), semconv.URLScheme(cb.Scheme)}
+	var buf [4]attribute.KeyValue
+	attrs := append(buf[:0], semconv.HTTPRequestMethodKey.String(knownMethod(cb.Method)), semconv.URLScheme(cb.Scheme))
 	if cb.StatusCode != 0 {
 		attrs = append(attrs, semconv.HTTPResponseStatusCode(cb.StatusCode))
 	}
@@ -81,8 +68,9 @@ func (o *serverObserver) end(ctx context.Context, cb *gurulize.CallbackInfo) {
 			span.SetAttributes(attribute.Int64(AttrCallID, cb.CallID))
 		}
 	}
+	span.End()
 	if o.duration.Enabled(ctx) {
-		o.duration.Record(ctx, time.Since(st.at).Seconds(), metric.WithAttributeSet(attribute.NewSet(attrs...)))
+		o.duration.Record(ctx, cb.Duration.Seconds(), metric.WithAttributeSet(attribute.NewSet(attrs...)))
 	}
 }
 
