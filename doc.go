@@ -45,6 +45,12 @@
 // [CallState] are the same folds as values to keep in a database shared by
 // several servers (the module's examples/postgres does so).
 //
+// An [Observer] ([WithObserver], [WithCallbackObserver]) is told when each
+// call, HTTP attempt and callback starts and ends, with every secret taken
+// out: module github.com/gurulize/gurulize-go/otelgurulize records
+// OpenTelemetry spans and metrics through it, and any other tracer can plug
+// in the same way.
+//
 // Package gurulizetest is a fake Gurulize for tests, and the gurulize
 // command (cmd/gurulize) drives the APIs, the fake and callbacks from a
 // shell; go run ./examples/quickstart shows them at work.
