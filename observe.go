@@ -22,9 +22,10 @@ import (
 // WithCallbackObserver.
 //
 // Every field is optional; a nil function is not called. A Start function
-// returns the context the operation continues with (return ctx to keep it):
-// that is where a span goes, and the context is handed back to the matching
-// End function. The functions run on the caller's goroutine, synchronously,
+// returns the context the operation continues with: ctx, or a context
+// derived from it (it carries the call's deadline and cancellation), which
+// is where a span goes; that context is handed to the matching End
+// function. The functions run on the caller's goroutine, synchronously,
 // so they should be quick; they may be called concurrently for different
 // calls and requests, and must not keep the *Info after they return (copy
 // what they need).
@@ -84,7 +85,7 @@ type AttemptInfo struct {
 	Scheme  string      // the endpoint's scheme: "https", or "http"
 	Host    string      // the endpoint's host, with its port when the URL names one (as url.URL.Host)
 	Attempt int         // 1-based
-	Header  http.Header // the request's header; AttemptStart may add to it (it holds no credentials)
+	Header  http.Header // the request's header, which AttemptStart may add to (it holds no credentials); nil for AttemptEnd
 
 	// Set for AttemptEnd.
 	StatusCode int           // the reply's HTTP status; 0 when no reply came
