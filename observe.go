@@ -230,7 +230,8 @@ func (c *Client) endAttempt(req *http.Request, status int, start time.Time, err 
 }
 
 // callbackObservation is a callback request in progress, when an observer
-// is set. It records the status the handler writes.
+// is set. It records the status the handler writes (the handler always
+// calls WriteHeader, directly or through http.Error).
 type callbackObservation struct {
 	http.ResponseWriter
 	obs   *Observer
@@ -245,16 +246,6 @@ func (o *callbackObservation) WriteHeader(status int) {
 	}
 	o.ResponseWriter.WriteHeader(status)
 }
-
-func (o *callbackObservation) Write(p []byte) (int, error) {
-	if o.info.StatusCode == 0 {
-		o.info.StatusCode = http.StatusOK
-	}
-	return o.ResponseWriter.Write(p)
-}
-
-// Unwrap lets http.ResponseController reach the server's writer.
-func (o *callbackObservation) Unwrap() http.ResponseWriter { return o.ResponseWriter }
 
 // startCallback reports a callback request; it returns the writer and
 // request to serve it with, and the observation (nil when nothing

@@ -213,6 +213,34 @@ func TestCallbackObserver(t *testing.T) {
 	}, o.Lines())
 }
 
+func TestObserverSeesRegisteredCall(t *testing.T) {
+	o := &observed{t: t}
+	c, _ := newTestClient(t, "httptest", both, gurulize.WithObserver(o.observer()))
+	reg, err := c.RegisterCall(context.Background(), validCall())
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"call start RegisterCall",
+		"attempt start POST 1 ",
+		"attempt end POST 1 status=200 err=false",
+		fmt.Sprintf(`call end RegisterCall room="" call=%d err=false`, reg.ID),
+	}, o.Lines())
+}
+
+func TestCallbackObserverMasksTokenAsKeyAndSeesTLS(t *testing.T) {
+	var info gurulize.CallbackInfo
+	h := gurulize.NewVoiceStatusHandler(func(context.Context, gurulize.VoiceStatus) error { return nil },
+		gurulize.WithCallbackToken(observeToken), gurulize.WithCallbackObserver(gurulize.Observer{
+			CallbackEnd: func(ctx context.Context, cb *gurulize.CallbackInfo) { info = *cb },
+		}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "https://example.test/v/"+observeToken+"?"+observeToken+"=1&id=7&code=4&time=1597154400", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "https", info.Scheme)
+	assert.Equal(t, "/v/REDACTED", info.Path)
+	assert.Equal(t, "REDACTED=REDACTED&code=4&id=7&time=1597154400", info.Query)
+	assert.Equal(t, int64(7), info.CallID)
+}
+
 func TestCallbackObserverMasksUnparsableQuery(t *testing.T) {
 	var query string
 	h := gurulize.NewVoiceStatusHandler(func(context.Context, gurulize.VoiceStatus) error { return nil },
