@@ -53,6 +53,7 @@ type Client struct {
 	logger     *slog.Logger // nil: nothing is logged
 	retry      RetryPolicy
 	insecure   bool
+	observer   *Observer // nil: nothing is reported (see WithObserver)
 
 	// secrets returns the credentials and their redactor. They live in a
 	// closure, where no reflection-based printer (fmt's %v of a Client

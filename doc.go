@@ -52,6 +52,12 @@
 // anything else (Expected false). Summaries marshal to JSON with
 // lowerCamelCase keys, durations in milliseconds and RFC 3339 times.
 //
+// An [Observer] ([WithObserver], [WithCallbackObserver]) is told when each
+// call, HTTP attempt and callback starts and ends, with every secret taken
+// out: module github.com/gurulize/gurulize-go/otelgurulize records
+// OpenTelemetry spans and metrics through it, and any other tracer can plug
+// in the same way.
+//
 // Package gurulizetest is a fake Gurulize for tests, and the gurulize
 // command (cmd/gurulize) drives the APIs, the fake and callbacks from a
 // shell; go run ./examples/quickstart shows them at work.

@@ -122,7 +122,8 @@ func NewVideoEventHandler(fn func(context.Context, VideoEvent) error, opts ...Ha
 			return slog.Group("event", "code", ev.Code, "source", ev.Source, "received_at", ev.ReceivedAt, "room_uuid", ev.RoomUUID,
 				"reason", ev.Reason, "meeting_total_duration", ev.MeetingTotalDuration)
 		}
-		return callback{attr, func(ctx context.Context) error { return fn(ctx, ev) }}, http.StatusBadRequest, err
+		return callback{attr: attr, call: func(ctx context.Context) error { return fn(ctx, ev) },
+			event: callbackEvent{code: string(ev.Code), roomUUID: ev.RoomUUID}}, http.StatusBadRequest, err
 	}
 	return h
 }
@@ -164,7 +165,8 @@ func NewVoiceStatusHandler(fn func(context.Context, VoiceStatus) error, opts ...
 		attr := func() slog.Attr {
 			return slog.Group("status", "id", st.ID, "code", st.Code.String(), "desc", st.Desc, "cause", st.Cause, "time", st.Time)
 		}
-		return callback{attr, func(ctx context.Context) error { return fn(ctx, st) }}, http.StatusBadRequest, err
+		return callback{attr: attr, call: func(ctx context.Context) error { return fn(ctx, st) },
+			event: callbackEvent{code: st.Code.String(), callID: st.ID}}, http.StatusBadRequest, err
 	}
 	return h
 }
@@ -172,18 +174,20 @@ func NewVoiceStatusHandler(fn func(context.Context, VoiceStatus) error, opts ...
 // callback is a parsed callback: how it is logged, and the call of the
 // user's function with it.
 type callback struct {
-	attr func() slog.Attr // built only when a record is written
-	call func(context.Context) error
+	attr  func() slog.Attr // built only when a record is written
+	call  func(context.Context) error
+	event callbackEvent // what an observer is told
 }
 
 // handler is both callback handlers; they differ in the methods they allow
 // and in parse.
 type handler struct {
-	methods []string       // the methods allowed
-	token   *token.Matcher // set by WithCallbackToken
-	open    bool           // set by WithoutCallbackToken
-	limit   int64
-	logger  *slog.Logger // nil: nothing is logged but panics
+	methods  []string       // the methods allowed
+	token    *token.Matcher // set by WithCallbackToken
+	open     bool           // set by WithoutCallbackToken
+	limit    int64
+	logger   *slog.Logger // nil: nothing is logged but panics
+	observer *Observer    // nil: nothing is reported (see WithCallbackObserver)
 
 	// parse reads the request's payload. On failure it returns the status
 	// to answer with and an error whose text is the reason.
@@ -215,6 +219,9 @@ func newHandler(constructor string, fnIsNil bool, methods []string, opts []Handl
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body := w                          // the body is read through the server's own writer (see http.MaxBytesReader)
+	w, r, obs := h.startCallback(w, r) // w records the status when something observes
+	defer obs.end()
 	if !slices.Contains(h.methods, r.Method) {
 		w.Header().Set("Allow", strings.Join(h.methods, ", "))
 		h.refuse(w, r, http.StatusMethodNotAllowed, "method not allowed")
@@ -225,11 +232,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusUnauthorized, "missing or invalid token")
 		return
 	}
-	call, status, err := h.parse(w, r, query)
+	call, status, err := h.parse(body, r, query)
 	if err != nil {
 		h.refuse(w, r, status, err.Error())
 		return
 	}
+	obs.parsed(call.event)
 	h.run(w, r, call)
 }
 

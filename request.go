@@ -100,6 +100,7 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, form string, n int
 	if form != "" {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	req = c.startAttempt(req, n) // log ends it
 
 	start := time.Now()
 	resp, err := c.client().Do(req)
@@ -236,8 +237,10 @@ func (c *Client) urlError(method, rawURL string, err error) error {
 
 func opName(method string) string { return method[:1] + strings.ToLower(method[1:]) }
 
-// log writes one debug record for an attempt, when a logger is configured.
+// log writes one debug record for an attempt, when a logger is configured,
+// and reports its end to the observer, if any.
 func (c *Client) log(ctx context.Context, req *http.Request, attempt, status int, start time.Time, err error) {
+	c.endAttempt(req, status, start, err)
 	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}

@@ -106,7 +106,9 @@ func (t unixMillis) EncodeValues(key string, v *url.Values) error {
 // its links cannot be used. The request is not repeated once it may have
 // reached the server, since that could create a second room (see
 // RetryPolicy).
-func (c *Client) CreateVideoRoom(ctx context.Context, req VideoRoomRequest) (*VideoRoom, error) {
+func (c *Client) CreateVideoRoom(ctx context.Context, req VideoRoomRequest) (room *VideoRoom, err error) {
+	ctx, obs := c.startCall(ctx, OpCreateVideoRoom)
+	defer func() { obs.endRoom(room, err) }()
 	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}

@@ -52,7 +52,9 @@ type callForm struct {
 // call's id (matching ErrUnexpectedResponse). The request is never repeated
 // once it may have reached the server, since that could ring the phones twice
 // (see RetryPolicy).
-func (c *Client) RegisterCall(ctx context.Context, req CallRequest) (*CallRegistration, error) {
+func (c *Client) RegisterCall(ctx context.Context, req CallRequest) (reg *CallRegistration, err error) {
+	ctx, obs := c.startCall(ctx, OpRegisterCall)
+	defer func() { obs.endCall(reg, err) }()
 	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}

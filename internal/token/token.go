@@ -78,15 +78,15 @@ func NewMatcher(tok string) (Matcher, error) {
 // query parameter token). Both are compared, each in constant time.
 func (m Matcher) InRequest(path, param string) bool {
 	path = strings.TrimRight(path, "/")
-	fromPath := m.matches(path[strings.LastIndexByte(path, '/')+1:])
-	fromParam := m.matches(param)
+	fromPath := m.Matches(path[strings.LastIndexByte(path, '/')+1:])
+	fromParam := m.Matches(param)
 	return fromPath || fromParam
 }
 
-// matches compares candidate with the token through their SHA-256
+// Matches compares candidate with the token through their SHA-256
 // digests, so neither the token's content nor its length shows in the
 // time it takes.
-func (m Matcher) matches(candidate string) bool {
+func (m Matcher) Matches(candidate string) bool {
 	sum := sha256.Sum256([]byte(candidate))
 	return m.set && candidate != "" && subtle.ConstantTimeCompare(sum[:], m.sum[:]) == 1
 }
