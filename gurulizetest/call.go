@@ -45,8 +45,8 @@ type CallStep struct {
 	Cause string                   // "" sends "0"
 }
 
-// Status returns a step sending code with cause after the call's registration.
-func Status(after time.Duration, code gurulize.VoiceStatusCode, cause string) CallStep {
+// status returns a step sending code with cause after the call's registration.
+func status(after time.Duration, code gurulize.VoiceStatusCode, cause string) CallStep {
 	return CallStep{After: after, Code: code, Cause: cause}
 }
 
@@ -58,9 +58,6 @@ type CallScript struct {
 	Name  string
 	Steps []CallStep // in any order; played sorted by After
 }
-
-// String describes the script by its name and number of steps.
-func (s CallScript) String() string { return fmt.Sprintf("%s (%d steps)", s.Name, len(s.Steps)) }
 
 // Answered is the script of a call both people answer: CALLS_STARTING, the
 // caller answers after 8s (CALLER_CONNECTED), the callee 10s later
@@ -80,11 +77,11 @@ func answered(name string, talk time.Duration, first, second gurulize.VoiceStatu
 	talk = talk.Truncate(time.Second)
 	connected := callerAnswersAfter + calleeAnswersAfter
 	return CallScript{Name: name, Steps: []CallStep{
-		Status(0, gurulize.StatusCallsStarting, causeNone),
-		Status(callerAnswersAfter, gurulize.StatusCallerConnected, causeNone),
-		Status(connected, gurulize.StatusCalleeConnected, causeNone),
-		Status(connected+talk, first, causeNormal),
-		Status(connected+talk, second, causeNormal),
+		status(0, gurulize.StatusCallsStarting, causeNone),
+		status(callerAnswersAfter, gurulize.StatusCallerConnected, causeNone),
+		status(connected, gurulize.StatusCalleeConnected, causeNone),
+		status(connected+talk, first, causeNormal),
+		status(connected+talk, second, causeNormal),
 	}}
 }
 
@@ -93,13 +90,13 @@ func answered(name string, talk time.Duration, first, second gurulize.VoiceStatu
 // the moment that leg starts ringing. Any leg but gurulize.PartyCallee is
 // the caller's.
 func legFailure(what string, leg gurulize.Party, callerCode gurulize.VoiceStatusCode, after time.Duration, cause string) CallScript {
-	steps := []CallStep{Status(0, gurulize.StatusCallsStarting, causeNone)}
+	steps := []CallStep{status(0, gurulize.StatusCallsStarting, causeNone)}
 	code, start := callerCode, time.Duration(0)
 	if leg == gurulize.PartyCallee {
-		steps = append(steps, Status(callerAnswersAfter, gurulize.StatusCallerConnected, causeNone))
+		steps = append(steps, status(callerAnswersAfter, gurulize.StatusCallerConnected, causeNone))
 		code, start = callerCode+1, callerAnswersAfter
 	}
-	steps = append(steps, Status(start+after, code, cause))
+	steps = append(steps, status(start+after, code, cause))
 	return CallScript{Name: legName(leg) + " " + what, Steps: steps}
 }
 
@@ -131,8 +128,8 @@ func NotConnected(leg gurulize.Party) CallScript {
 // CALLS_STARTING, then OUT_OF_CREDITS a second later.
 func OutOfCredits() CallScript {
 	return CallScript{Name: "out of credits", Steps: []CallStep{
-		Status(0, gurulize.StatusCallsStarting, causeNone),
-		Status(time.Second, gurulize.StatusOutOfCredits, causeOutOfCredits),
+		status(0, gurulize.StatusCallsStarting, causeNone),
+		status(time.Second, gurulize.StatusOutOfCredits, causeOutOfCredits),
 	}}
 }
 
@@ -175,9 +172,9 @@ func threeDigits(d time.Duration) string {
 	return fmt.Sprintf("%03d", s)
 }
 
-// ScriptForCallee returns the script a magic callee number selects, and
+// scriptForCallee returns the script a magic callee number selects, and
 // false for any other number.
-func ScriptForCallee(callee string) (CallScript, bool) {
+func scriptForCallee(callee string) (CallScript, bool) {
 	switch callee {
 	case NumberCallerBusy:
 		return Busy(gurulize.PartyCaller), true
@@ -244,8 +241,8 @@ func (s CallScript) voiceStatuses(call Call) []voiceStatus {
 		add(st)
 	}
 	if cutShort {
-		add(Status(cut, gurulize.StatusCallerClosed, causeNormal))
-		add(Status(cut, gurulize.StatusCalleeClosed, causeNormal))
+		add(status(cut, gurulize.StatusCallerClosed, causeNormal))
+		add(status(cut, gurulize.StatusCalleeClosed, causeNormal))
 	}
 	return out
 }

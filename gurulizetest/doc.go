@@ -134,7 +134,7 @@
 //
 // # Delivery faults
 //
-// [Faults] (via [WithFaults] or [Server.SetFaults]) duplicate every
+// [Faults] (via [WithFaults]) duplicate every
 // callback or shuffle each room's and call's callbacks; [Flaky] wraps an
 // endpoint so it refuses the first n requests, and the fake retries with
 // backoff ([WithCallbackRetry]). A test that still sees the right final
@@ -148,8 +148,7 @@
 // too). Check one into testdata/ and [ReadRecordingFile] and [Replay] play
 // it into your handler in a test, returning what each delivery got
 // ([ReplayTo] plays it to a URL; [RoomCallbacks] and [CallCallbacks] make
-// the callbacks of a script without a Server). Format version 1, one line
-// ([RecordingVersion]):
+// the callbacks of a script without a Server). Format version 1, one line:
 //
 //	{"version":1,"time":"2026-12-01T12:00:00.412Z","method":"POST",
 //	 "path":"/gurulize/video/{token}","query":"","contentType":"application/json",
@@ -169,11 +168,12 @@
 //
 // # Without a socket
 //
-// [RegisterResponders] installs the same validation and records on an
-// httpmock transport ([Mock]), and [RoomCreatedResponder],
-// [CallRegisteredResponder], [MissingParameterResponder],
-// [InvalidParameterResponder], [InvalidCredentialsResponder] and
-// [FailureResponder] give single canned answers.
+// A [Handler] ([NewHandler]) is the same validation and records as an
+// http.Handler, with no socket and no callbacks. Package
+// gurulizetest/mock registers it on an httpmock transport and gives single
+// canned answers; it is a package of its own, so that importing gurulizetest
+// does not import httpmock. This package does not import testing either:
+// [NewTestServer] takes any value with Helper, Fatalf and Cleanup.
 //
 // [Server.Close] (called by [NewTestServer] when the test ends) cancels the
 // callbacks not yet delivered and waits for every goroutine the server
@@ -234,7 +234,7 @@
 //	call timings                   the caller answers 8s after registration, the callee 10s
 //	                               later; both CLOSED statuses in the same second
 //	delivery retries               a callback answered with a non-2xx status, a redirect or
-//	                               no answer is retried (DefaultCallbackRetry: 8 attempts,
+//	                               no answer is retried (by default 8 attempts,
 //	                               10ms doubling to 250ms); whether the provider retries is
 //	                               undocumented
 package gurulizetest

@@ -41,7 +41,7 @@ type engine struct {
 	scale  float64
 	retry  gurulize.RetryPolicy
 	hc     *http.Client
-	target func(CallbackKind) string // the callback URL now configured
+	target func(callbackKind) string // the callback URL now configured
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -57,7 +57,7 @@ type engine struct {
 	deliveries []Delivery
 }
 
-func newEngine(mode clockMode, scale float64, start time.Time, retry gurulize.RetryPolicy, target func(CallbackKind) string) *engine {
+func newEngine(mode clockMode, scale float64, start time.Time, retry gurulize.RetryPolicy, target func(callbackKind) string) *engine {
 	ctx, cancel := context.WithCancel(context.Background())
 	tr := &http.Transport{
 		Proxy:               nil, // callbacks go straight to the endpoint, as the provider's would

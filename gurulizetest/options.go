@@ -1,4 +1,4 @@
-// options.go: the options of a Server (and of a Mock, where they say so),
+// options.go: the options of a Server (and of a Handler, where they say so),
 // their defaults, and the test account.
 
 package gurulizetest
@@ -20,11 +20,11 @@ const (
 	DefaultPassword = "gurulizetest-password"
 )
 
-// DefaultCallbackRetry is how the fake retries a callback delivery that
-// failed (a non-2xx status or no answer) unless WithCallbackRetry says
-// otherwise: 8 attempts, waiting 10ms, then twice as long each time, at
-// most 250ms.
-var DefaultCallbackRetry = gurulize.RetryPolicy{MaxAttempts: 8, MinBackoff: 10 * time.Millisecond, MaxBackoff: 250 * time.Millisecond}
+// defaultCallbackRetry is how the fake retries a failed callback delivery
+// unless WithCallbackRetry says otherwise.
+func defaultCallbackRetry() gurulize.RetryPolicy {
+	return gurulize.RetryPolicy{MaxAttempts: 8, MinBackoff: 10 * time.Millisecond, MaxBackoff: 250 * time.Millisecond}
+}
 
 type account struct{ username, password string }
 
@@ -40,7 +40,6 @@ type settings struct {
 	start         time.Time
 	faults        Faults
 	retry         gurulize.RetryPolicy
-	clientOpts    []gurulize.Option
 	addr          string
 }
 
@@ -49,7 +48,7 @@ func defaultSettings() settings {
 		accounts:   []account{{DefaultUsername, DefaultPassword}},
 		roomScript: Meet(40 * time.Minute),
 		callScript: Answered(time.Minute),
-		retry:      DefaultCallbackRetry,
+		retry:      defaultCallbackRetry(),
 		addr:       "127.0.0.1:0",
 	}
 }
@@ -68,13 +67,13 @@ func newSettings(opts []Option) (settings, error) {
 	return st, nil
 }
 
-// Option configures a Server (and, where it says so, a Mock).
+// Option configures a Server (and, where it says so, a Handler).
 type Option func(*settings) error
 
 // WithAccount adds an account the fake accepts. The first WithAccount
 // replaces the default account (DefaultUsername, DefaultPassword); the
 // first account given is the one Server.Client uses. Both must be non-empty.
-// It applies to a Mock too.
+// It applies to a Handler too.
 func WithAccount(username, password string) Option {
 	return func(s *settings) error {
 		if username == "" || password == "" {
@@ -173,15 +172,15 @@ func WithManualClock(start time.Time) Option {
 	}
 }
 
-// WithFaults sets the delivery faults for every room and call (see Faults
-// and Server.SetFaults).
+// WithFaults sets the delivery faults for every room and call (see Faults).
 func WithFaults(f Faults) Option {
 	return func(s *settings) error { s.faults = f; return nil }
 }
 
 // WithCallbackRetry sets how the fake retries a failed callback delivery.
 // MaxAttempts must be at least 1; the backoffs must not be negative. The
-// default is DefaultCallbackRetry.
+// default: 8 attempts (a non-2xx status or no answer is a failure), waiting
+// 10ms, then twice as long each time, at most 250ms.
 func WithCallbackRetry(p gurulize.RetryPolicy) Option {
 	return func(s *settings) error {
 		if p.MaxAttempts < 1 || p.MinBackoff < 0 || p.MaxBackoff < p.MinBackoff {
@@ -202,15 +201,6 @@ func WithAddr(addr string) Option {
 			return fmt.Errorf("gurulizetest: WithAddr(%q): %w", addr, err)
 		}
 		s.addr = addr
-		return nil
-	}
-}
-
-// WithClientOptions adds options to the *gurulize.Client that Server.Client
-// returns, after the fake's own (the HTTP client and both URLs).
-func WithClientOptions(opts ...gurulize.Option) Option {
-	return func(s *settings) error {
-		s.clientOpts = append(s.clientOpts, opts...)
 		return nil
 	}
 }

@@ -78,10 +78,11 @@ func fake(ctx context.Context, sys IO, args []string) int {
 		return fail(sys, "fake", *asJSON, fakeError(err))
 	}
 	defer srv.Close()
+	base := strings.TrimSuffix(srv.VideoURL(), "/webrtc-meeting/room/create")
 
 	p := &printer{out: sys.Stdout, json: *asJSON}
 	p.line(map[string]any{
-		"type": "fake", "url": srv.URL(), "videoUrl": srv.VideoURL(), "voiceUrl": srv.VoiceURL(),
+		"type": "fake", "url": base, "videoUrl": srv.VideoURL(), "voiceUrl": srv.VoiceURL(),
 		"username": *username, "password": *password,
 		"videoCallback": *videoCallback, "voiceCallback": *voiceCallback,
 	}, fmt.Sprintf(`fake Gurulize on %s (the gurulizetest package; not the real service)
@@ -94,7 +95,7 @@ func fake(ctx context.Context, sys IO, args []string) int {
 For the SDK or the gurulize command:
   export GURULIZE_USERNAME=%s GURULIZE_PASSWORD=%s GURULIZE_VIDEO_URL=%s GURULIZE_VOICE_URL=%s
 Stop with Ctrl-C.`,
-		srv.URL(), srv.VideoURL(), srv.VoiceURL(), *username, *password,
+		base, srv.VideoURL(), srv.VoiceURL(), *username, *password,
 		orNone(*videoCallback, "--video-callback"), orNone(*voiceCallback, "--voice-callback"),
 		*username, *password, srv.VideoURL(), srv.VoiceURL()))
 
@@ -109,16 +110,16 @@ Stop with Ctrl-C.`,
 		requests = len(reqs)
 		dels := srv.Deliveries()
 		for _, d := range dels[deliveries:] {
-			what := fmt.Sprintf("room %s", d.RoomUUID)
-			if d.Kind == gurulizetest.VoiceCallback {
-				what = fmt.Sprintf("call %d", d.CallID)
+			kind, what := "video", fmt.Sprintf("room %s", d.RoomUUID)
+			if d.RoomUUID == "" {
+				kind, what = "voice", fmt.Sprintf("call %d", d.CallID)
 			}
 			result := fmt.Sprintf("%d after %d attempt(s)", d.Status, d.Attempts)
-			if !d.Delivered() {
+			if d.Err != "" {
 				result = "not delivered: " + d.Err
 			}
-			p.line(map[string]any{"type": "callback", "kind": d.Kind, "roomUuid": d.RoomUUID, "callId": d.CallID, "url": d.URL, "body": d.Body, "status": d.Status, "attempts": d.Attempts, "error": d.Err},
-				fmt.Sprintf("%s callback %s %s -> %s", time.Now().Format("15:04:05"), d.Kind, what, result))
+			p.line(map[string]any{"type": "callback", "kind": kind, "roomUuid": d.RoomUUID, "callId": d.CallID, "url": d.URL, "body": d.Body, "status": d.Status, "attempts": d.Attempts, "error": d.Err},
+				fmt.Sprintf("%s callback %s %s -> %s", time.Now().Format("15:04:05"), kind, what, result))
 		}
 		deliveries = len(dels)
 	}
