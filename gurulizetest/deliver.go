@@ -83,6 +83,12 @@ func (e *engine) deliver(cb callback, duplicate bool) {
 
 // send makes one delivery attempt and describes its failure, if any.
 func (e *engine) send(method, target string, body []byte) (int, string) {
+	select {
+	case e.sem <- struct{}{}:
+		defer func() { <-e.sem }()
+	case <-e.ctx.Done():
+		return 0, e.ctx.Err().Error()
+	}
 	ctx, cancel := context.WithTimeout(e.ctx, callbackAttemptTimeout)
 	defer cancel()
 	var rd io.Reader
