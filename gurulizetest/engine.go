@@ -80,7 +80,7 @@ func newEngine(mode clockMode, scale float64, start time.Time, retry gurulize.Re
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		ctx: ctx, cancel: cancel,
-		sem:    make(chan struct{}, deliveryConcurrency),
+		sem:     make(chan struct{}, deliveryConcurrency),
 		parked:  map[*stream]struct{}{},
 		changed: make(chan struct{}),
 	}
