@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"strings"
-
 )
 
 // Exit codes.
