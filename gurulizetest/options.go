@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/internal/fakeerr"
 )
 
 // The account a Server accepts when no WithAccount option is given.
@@ -106,7 +107,7 @@ func WithCallScript(s CallScript) Option {
 func WithVideoCallbackURL(u string) Option {
 	return func(s *settings) error {
 		if err := checkCallbackURL(u); err != nil {
-			return fmt.Errorf("gurulizetest: WithVideoCallbackURL: %w", err)
+			return settingError(fakeerr.VideoCallbackURL, err, "gurulizetest: WithVideoCallbackURL: %v", err)
 		}
 		s.videoCallback = u
 		return nil
@@ -118,11 +119,17 @@ func WithVideoCallbackURL(u string) Option {
 func WithVoiceCallbackURL(u string) Option {
 	return func(s *settings) error {
 		if err := checkCallbackURL(u); err != nil {
-			return fmt.Errorf("gurulizetest: WithVoiceCallbackURL: %w", err)
+			return settingError(fakeerr.VoiceCallbackURL, err, "gurulizetest: WithVoiceCallbackURL: %v", err)
 		}
 		s.voiceCallback = u
 		return nil
 	}
+}
+
+// settingError is the error of a setting the fake cannot use: the message
+// format and args give, err is why.
+func settingError(setting fakeerr.Setting, err error, format string, args ...any) error {
+	return &fakeerr.Error{Setting: setting, Message: fmt.Sprintf(format, args...), Err: err}
 }
 
 func checkCallbackURL(u string) error {
@@ -198,7 +205,7 @@ func WithCallbackRetry(p gurulize.RetryPolicy) Option {
 func WithAddr(addr string) Option {
 	return func(s *settings) error {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
-			return fmt.Errorf("gurulizetest: WithAddr(%q): %w", addr, err)
+			return settingError(fakeerr.Addr, err, "gurulizetest: WithAddr(%q): %v", addr, err)
 		}
 		s.addr = addr
 		return nil

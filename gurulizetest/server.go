@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/internal/fakeerr"
 )
 
 // Server is a fake of both Gurulize APIs on a loopback port. It validates
@@ -51,7 +52,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", st.addr)
 	if err != nil {
-		return nil, fmt.Errorf("gurulizetest: listening on %s: %w", st.addr, err)
+		return nil, settingError(fakeerr.Addr, err, "gurulizetest: listening on %s: %v", st.addr, err)
 	}
 	s := &Server{settings: st, url: "http://" + reachable(ln.Addr()), served: make(chan struct{})}
 	s.eng = newEngine(st.mode, st.scale, st.start, st.retry, s.callbackURL)

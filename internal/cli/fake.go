@@ -5,12 +5,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
 	"time"
 
 	"github.com/gurulize/gurulize-go/gurulizetest"
+	"github.com/gurulize/gurulize-go/internal/fakeerr"
 )
 
 const fakeHelp = `
@@ -143,25 +145,22 @@ func orNone(u, flagName string) string {
 	return u
 }
 
-// fakeOptions names, for each option the command passes to
-// gurulizetest.NewServer that can fail, its flag. The checks above leave
-// only these to fail.
-var fakeOptions = []struct{ option, flag string }{
-	{"WithAddr", "--addr"}, {"listening on", "--addr"},
-	{"WithVideoCallbackURL", "--video-callback"}, {"WithVoiceCallbackURL", "--voice-callback"},
+// fakeFlags names the flag of each setting gurulizetest.NewServer can
+// refuse. The checks above leave only these to fail.
+var fakeFlags = map[fakeerr.Setting]string{
+	fakeerr.Addr:             "--addr",
+	fakeerr.VideoCallbackURL: "--video-callback",
+	fakeerr.VoiceCallbackURL: "--voice-callback",
 }
 
-// fakeError reports an error from gurulizetest.NewServer, which names the
-// option ("gurulizetest: WithAddr(\"x\"): why"), as the flag and the why.
+// fakeError reports an error from gurulizetest.NewServer as the flag at
+// fault and why.
 func fakeError(err error) usageError {
-	msg := strings.TrimPrefix(err.Error(), "gurulizetest: ")
-	for _, o := range fakeOptions {
-		if rest, ok := strings.CutPrefix(msg, o.option); ok {
-			if _, why, found := strings.Cut(rest, ": "); found {
-				rest = why
-			}
-			return usageError{name: o.flag, msg: rest}
+	var fe *fakeerr.Error
+	if errors.As(err, &fe) {
+		if name, ok := fakeFlags[fe.Setting]; ok {
+			return usageError{name: name, msg: fe.Err.Error()}
 		}
 	}
-	return usageError{name: "--addr", msg: msg}
+	return usageError{name: "--addr", msg: strings.TrimPrefix(err.Error(), "gurulizetest: ")}
 }
