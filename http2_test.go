@@ -236,6 +236,7 @@ func TestHTTP2RoomRequestIsAccepted(t *testing.T) {
 	var length int64
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		proto, length = r.Proto, r.ContentLength
+		r.URL.Path = "/webrtc-meeting/room/create" // the fake's path; the clients ask for videoPath
 		fake.ServeHTTP(w, r)
 	}))
 	srv.EnableHTTP2 = true
