@@ -12,9 +12,11 @@ import (
 	"flag"
 	"fmt"
 	"go/importer"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -240,4 +242,62 @@ func signature(sig *types.Signature, qual types.Qualifier) string {
 		out += " (" + strings.Join(res, ", ") + ")"
 	}
 	return out
+}
+
+// TestAPIPackagesListed: every public package of the repository (not under
+// internal/, cmd/, examples/ or tools/; nested modules included) is in
+// apiPackages, so that none escapes the record.
+func TestAPIPackagesListed(t *testing.T) {
+	listed := map[string]bool{}
+	for _, dir := range apiPackages {
+		listed[dir] = true
+	}
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		switch name := d.Name(); {
+		case path == ".":
+		case name == "internal" || name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_"),
+			path == "cmd" || path == "examples" || path == "tools" || path == "api" || path == "scripts":
+			return filepath.SkipDir
+		}
+		public, err := hasLibraryCode(path)
+		if err != nil {
+			return err
+		}
+		if public && !listed[filepath.ToSlash(path)] {
+			t.Errorf("package directory %s is not in apiPackages (api_test.go): add it and run go test -run TestAPI -update .", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// hasLibraryCode reports whether dir holds a non-test Go file of a package
+// other than main.
+func hasLibraryCode(dir string) (bool, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return false, err
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return false, err
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), f, src, parser.PackageClauseOnly)
+		if err != nil {
+			return false, err
+		}
+		if file.Name.Name != "main" {
+			return true, nil
+		}
+	}
+	return false, nil
 }
