@@ -44,6 +44,7 @@ func TestDeliveryReusesConnections(t *testing.T) {
 	}
 	waitIdle(t, srv)
 	require.GreaterOrEqual(t, callbacks.Load(), int64(3000))
+	t.Logf("%d callbacks over %d connections", callbacks.Load(), conns.Load())
 	assert.LessOrEqual(t, conns.Load(), int64(8+2), "%d connections for %d callbacks", conns.Load(), callbacks.Load())
 }
 
