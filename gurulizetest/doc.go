@@ -46,9 +46,9 @@
 // with the parameter in parentheses in the same place ("Eksik parametre
 // (username)"), so tests exercise a client's non-English path. The Video
 // API takes only GET, the Voice API only POST with a form-encoded body; any
-// other method gets HTTP 405. Every request is recorded ([Server.Requests]),
-// with typed views of the rooms created ([Server.Rooms]) and calls
-// registered ([Server.Calls]).
+// other method gets HTTP 405. Every request is recorded ([Handler.Requests]),
+// with typed views of the rooms created ([Handler.Rooms]) and calls
+// registered ([Handler.Calls]).
 //
 // # Room scripts
 //

@@ -102,8 +102,9 @@ func WithCallScript(s CallScript) Option {
 }
 
 // WithVideoCallbackURL sets the address room events are POSTed to, as a
-// customer configures it with the provider. Without it (and without
-// Server.SetVideoCallbackURL) room events are recorded as undelivered.
+// customer configures it with the provider. Without it room events are
+// recorded as undelivered (see Server.Deliveries). u must be an absolute
+// http(s) URL; NewServer fails otherwise.
 func WithVideoCallbackURL(u string) Option {
 	return func(s *settings) error {
 		if err := checkCallbackURL(u); err != nil {
