@@ -188,7 +188,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 	c := &Client{
 		videoURL: videoURL,
 		timeout:  30 * time.Second,
-		retry:    defaultRetry,
+		retry:    DefaultRetryPolicy(),
 		secrets:  func() secrets { return s },
 	}
 	for i, opt := range opts {

@@ -76,7 +76,7 @@ var snippetPackages = map[string]string{
 	"context": "context", "errors": "errors", "fmt": "fmt", "log": "log", "slog": "log/slog",
 	"http": "net/http", "httptest": "net/http/httptest", "os": "os", "time": "time", "json": "encoding/json",
 	"sql": "database/sql", "testing": "testing", "gurulize": "github.com/gurulize/gurulize-go",
-	"gurulizetest": "github.com/gurulize/gurulize-go/gurulizetest", "httpmock": "github.com/jarcoal/httpmock",
+	"gurulizetest": "github.com/gurulize/gurulize-go/gurulizetest", "httpmock": "github.com/jarcoal/httpmock", "mock": "github.com/gurulize/gurulize-go/gurulizetest/mock",
 	"assert": "github.com/stretchr/testify/assert", "require": "github.com/stretchr/testify/require",
 }
 

@@ -34,21 +34,27 @@ type RetryPolicy struct {
 }
 
 // defaultRetry is the policy of a Client built without WithRetry.
-var defaultRetry = RetryPolicy{MaxAttempts: 3, MinBackoff: 250 * time.Millisecond, MaxBackoff: 5 * time.Second}
+const (
+	defaultAttempts   = 3
+	defaultMinBackoff = 250 * time.Millisecond
+	defaultMaxBackoff = 5 * time.Second
+)
 
-// DefaultRetryPolicy is the policy of a Client built without WithRetry: 3
-// attempts, waiting about 250ms and then 500ms (with jitter), never more
-// than 5s, Retry-After included. It is a value to start from; NewClient
-// does not read it, so changing it changes no client:
+// DefaultRetryPolicy returns the policy of a Client built without
+// WithRetry: 3 attempts, waiting about 250ms and then 500ms (with jitter),
+// never more than 5s, Retry-After included. Each call returns a new copy, a
+// value to start from; no package can change the default:
 //
-//	p := gurulize.DefaultRetryPolicy
+//	p := gurulize.DefaultRetryPolicy()
 //	p.MaxAttempts = 5
 //	client, err := gurulize.NewClient(username, password, gurulize.WithRetry(p))
-var DefaultRetryPolicy = defaultRetry
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: defaultAttempts, MinBackoff: defaultMinBackoff, MaxBackoff: defaultMaxBackoff}
+}
 
 // WithRetry sets the retry policy. MaxAttempts must be at least 1; the
 // backoffs must not be negative, and MaxBackoff not below MinBackoff. A zero
-// MinBackoff or MaxBackoff takes DefaultRetryPolicy's value.
+// MinBackoff or MaxBackoff takes DefaultRetryPolicy()'s value.
 func WithRetry(p RetryPolicy) Option {
 	return func(c *Client) error {
 		bad := func(reason string) error { return configError("WithRetry", reason) }
@@ -61,10 +67,10 @@ func WithRetry(p RetryPolicy) Option {
 			return bad(fmt.Sprintf("MaxBackoff must not be negative, got %v", p.MaxBackoff))
 		}
 		if p.MinBackoff == 0 {
-			p.MinBackoff = defaultRetry.MinBackoff
+			p.MinBackoff = defaultMinBackoff
 		}
 		if p.MaxBackoff == 0 {
-			p.MaxBackoff = max(defaultRetry.MaxBackoff, p.MinBackoff)
+			p.MaxBackoff = max(defaultMaxBackoff, p.MinBackoff)
 		}
 		if p.MaxBackoff < p.MinBackoff {
 			return bad(fmt.Sprintf("MaxBackoff (%v) is below MinBackoff (%v)", p.MaxBackoff, p.MinBackoff))

@@ -65,7 +65,7 @@ func TestWithRetryDefaults(t *testing.T) {
 	t.Parallel()
 	c := &Client{}
 	require.NoError(t, WithRetry(RetryPolicy{MaxAttempts: 4})(c))
-	assert.Equal(t, RetryPolicy{MaxAttempts: 4, MinBackoff: DefaultRetryPolicy.MinBackoff, MaxBackoff: DefaultRetryPolicy.MaxBackoff}, c.retry)
+	assert.Equal(t, RetryPolicy{MaxAttempts: 4, MinBackoff: DefaultRetryPolicy().MinBackoff, MaxBackoff: DefaultRetryPolicy().MaxBackoff}, c.retry)
 	require.NoError(t, WithRetry(RetryPolicy{MaxAttempts: 2, MinBackoff: 10 * time.Second})(c))
 	assert.Equal(t, 10*time.Second, c.retry.MaxBackoff, "a zero MaxBackoff never falls below MinBackoff")
 }

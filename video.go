@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-querystring/query"
+
+	"github.com/gurulize/gurulize-go/internal/fields"
 )
 
 // EndHow says how a video meeting ends.
@@ -112,24 +114,24 @@ func (c *Client) CreateVideoRoom(ctx context.Context, req VideoRoomRequest) (roo
 	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
-	invalid := func(field, reason string) error {
-		return &ValidationError{Field: "VideoRoomRequest." + field, Reason: reason}
+	invalid := func(field fields.Field, reason string) error {
+		return &ValidationError{Field: string(field), Reason: reason}
 	}
 	switch {
 	case req.Duration <= 0:
-		return nil, invalid("Duration", fmt.Sprintf("must be positive, got %v", req.Duration))
+		return nil, invalid(fields.VideoDuration, fmt.Sprintf("must be positive, got %v", req.Duration))
 	case req.Duration%time.Minute != 0:
-		return nil, invalid("Duration", fmt.Sprintf("must be a whole number of minutes, got %v", req.Duration))
+		return nil, invalid(fields.VideoDuration, fmt.Sprintf("must be a whole number of minutes, got %v", req.Duration))
 	case req.StartAt.IsZero():
-		return nil, invalid("StartAt", "is required")
+		return nil, invalid(fields.VideoStartAt, "is required")
 	case req.StartAt.UnixMilli() <= 0:
-		return nil, invalid("StartAt", fmt.Sprintf("must be after the Unix epoch, got %v", req.StartAt))
+		return nil, invalid(fields.VideoStartAt, fmt.Sprintf("must be after the Unix epoch, got %v", req.StartAt))
 	case req.EndHow != "" && !req.EndHow.Known():
-		return nil, invalid("EndHow", fmt.Sprintf("%q is not one of %q, %q", string(req.EndHow), EndAutomatic, EndByHost))
+		return nil, invalid(fields.VideoEndHow, fmt.Sprintf("%q is not one of %q, %q", string(req.EndHow), EndAutomatic, EndByHost))
 	case req.EndWhen != "" && !req.EndWhen.Known():
-		return nil, invalid("EndWhen", fmt.Sprintf("%q is not one of %q, %q", string(req.EndWhen), EndAtEndTime, EndAfterDuration))
+		return nil, invalid(fields.VideoEndWhen, fmt.Sprintf("%q is not one of %q, %q", string(req.EndWhen), EndAtEndTime, EndAfterDuration))
 	}
-	lang, err := c.language("VideoRoomRequest.Language", req.Language)
+	lang, err := c.language(fields.VideoLanguage, req.Language)
 	if err != nil {
 		return nil, err
 	}
@@ -164,12 +166,12 @@ func (c *Client) CreateVideoRoom(ctx context.Context, req VideoRoomRequest) (roo
 }
 
 // language validates a request's language and falls back to the client's.
-func (c *Client) language(field string, l Language) (Language, error) {
+func (c *Client) language(field fields.Field, l Language) (Language, error) {
 	switch {
 	case l == "":
 		return c.lang, nil
 	case !l.Known():
-		return "", &ValidationError{Field: field, Reason: fmt.Sprintf("%q is not one of %q, %q", string(l), English, Turkish)}
+		return "", &ValidationError{Field: string(field), Reason: fmt.Sprintf("%q is not one of %q, %q", string(l), English, Turkish)}
 	}
 	return l, nil
 }

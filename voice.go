@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-querystring/query"
 
+	"github.com/gurulize/gurulize-go/internal/fields"
 	"github.com/gurulize/gurulize-go/internal/phone"
 )
 
@@ -63,19 +64,19 @@ func (c *Client) RegisterCall(ctx context.Context, req CallRequest) (reg *CallRe
 	}
 	caller, err := phone.Normalize(req.Caller)
 	if err != nil {
-		return nil, &ValidationError{Field: "CallRequest.Caller", Reason: err.Error()}
+		return nil, &ValidationError{Field: string(fields.CallCaller), Reason: err.Error()}
 	}
 	callee, err := phone.Normalize(req.Callee)
 	if err != nil {
-		return nil, &ValidationError{Field: "CallRequest.Callee", Reason: err.Error()}
+		return nil, &ValidationError{Field: string(fields.CallCallee), Reason: err.Error()}
 	}
 	switch {
 	case req.MaxDuration <= 0:
-		return nil, &ValidationError{Field: "CallRequest.MaxDuration", Reason: fmt.Sprintf("must be positive, got %v", req.MaxDuration)}
+		return nil, &ValidationError{Field: string(fields.CallMaxDuration), Reason: fmt.Sprintf("must be positive, got %v", req.MaxDuration)}
 	case req.MaxDuration%time.Second != 0:
-		return nil, &ValidationError{Field: "CallRequest.MaxDuration", Reason: fmt.Sprintf("must be a whole number of seconds, got %v", req.MaxDuration)}
+		return nil, &ValidationError{Field: string(fields.CallMaxDuration), Reason: fmt.Sprintf("must be a whole number of seconds, got %v", req.MaxDuration)}
 	}
-	lang, err := c.language("CallRequest.Language", req.Language)
+	lang, err := c.language(fields.CallLanguage, req.Language)
 	if err != nil {
 		return nil, err
 	}

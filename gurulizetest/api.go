@@ -18,10 +18,10 @@ import (
 	"time"
 )
 
-// The paths the fake serves the two APIs on, below Server.URL.
+// The paths the fake serves the two APIs on.
 const (
-	VideoPath = "/webrtc-meeting/room/create"
-	VoicePath = "/click2call/register"
+	videoPath = "/webrtc-meeting/room/create"
+	voicePath = "/click2call/register"
 )
 
 // hooks lets the server choose and schedule the lifecycle of a new room or
@@ -32,7 +32,7 @@ type hooks interface {
 }
 
 // backend validates and answers API requests and records them. It serves
-// both the loopback Server and the httpmock Mock.
+// both the loopback Server and the socket-free Handler.
 type backend struct {
 	accounts     map[string]string
 	firstAccount account
@@ -44,6 +44,8 @@ type backend struct {
 	requests []Request
 	rooms    []Room
 	calls    []Call
+	roomAt   map[string]int // room UUID -> index in rooms
+	callAt   map[int64]int  // call id -> index in calls
 	lastID   int64
 	links    map[string]roomLink // rop token -> room and role
 }
@@ -58,7 +60,8 @@ func newBackend(accounts []account, linkBase string, now func() time.Time, h hoo
 	for _, a := range accounts {
 		m[a.username] = a.password
 	}
-	return &backend{accounts: m, firstAccount: accounts[0], linkBase: linkBase, now: now, hooks: h, links: map[string]roomLink{}}
+	return &backend{accounts: m, firstAccount: accounts[0], linkBase: linkBase, now: now, hooks: h,
+		links: map[string]roomLink{}, roomAt: map[string]int{}, callAt: map[int64]int{}}
 }
 
 // maxRequestBody bounds the body the fake reads.
@@ -113,12 +116,12 @@ func (b *backend) answer(api string, r *http.Request, rec *Request) (int, reply)
 	switch api {
 	case "video":
 		if r.Method != http.MethodGet {
-			return http.StatusMethodNotAllowed, failure(MessageMethodNotAllowed)
+			return http.StatusMethodNotAllowed, failure(messageMethodNotAllowed)
 		}
 		return b.createRoom(rec.Query)
 	case "voice":
 		if r.Method != http.MethodPost {
-			return http.StatusMethodNotAllowed, failure(MessageMethodNotAllowed)
+			return http.StatusMethodNotAllowed, failure(messageMethodNotAllowed)
 		}
 		form, problem := readForm(r)
 		if problem != "" {
@@ -127,7 +130,7 @@ func (b *backend) answer(api string, r *http.Request, rec *Request) (int, reply)
 		rec.Form = form
 		return b.registerCall(form)
 	}
-	return http.StatusNotFound, failure(MessageNotFound)
+	return http.StatusNotFound, failure(messageNotFound)
 }
 
 // readForm parses a form-encoded body (and only the body: the reference
@@ -169,6 +172,7 @@ func (b *backend) createRoom(q url.Values) (int, reply) {
 		b.hooks.roomCreated(&room)
 	}
 	b.mu.Lock()
+	b.roomAt[room.UUID] = len(b.rooms)
 	b.rooms = append(b.rooms, room)
 	b.links[hostTok] = roomLink{uuid: room.UUID, role: "host"}
 	b.links[guestTok] = roomLink{uuid: room.UUID, role: "guest"}
@@ -192,10 +196,11 @@ func (b *backend) registerCall(f url.Values) (int, reply) {
 		b.hooks.callRegistered(&call)
 	}
 	b.mu.Lock()
+	b.callAt[call.ID] = len(b.calls)
 	b.calls = append(b.calls, call)
 	b.mu.Unlock()
 	t := true
-	return http.StatusOK, reply{Success: &t, Message: MessageRequestReceived, ID: call.ID}
+	return http.StatusOK, reply{Success: &t, Message: messageRequestReceived, ID: call.ID}
 }
 
 // serveLink answers a GET on a room link with a short page naming the room

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -115,8 +114,8 @@ func TestVideoValidation(t *testing.T) {
 			}
 			assert.Nil(t, r.Success, "a created room's reply is only uuid and links, as in the reference")
 			assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, r.UUID)
-			assert.True(t, strings.HasPrefix(r.HostURL, srv.URL()+"/?rop="), r.HostURL)
-			assert.True(t, strings.HasPrefix(r.GuestURL, srv.URL()+"/?rop="), r.GuestURL)
+			assert.True(t, strings.HasPrefix(r.HostURL, baseURL(srv)+"/?rop="), r.HostURL)
+			assert.True(t, strings.HasPrefix(r.GuestURL, baseURL(srv)+"/?rop="), r.GuestURL)
 			assert.NotEqual(t, r.HostURL, r.GuestURL)
 		})
 	}
@@ -130,7 +129,7 @@ func TestVideoOnlyGET(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	status, r := do(t, req)
 	assert.Equal(t, http.StatusMethodNotAllowed, status)
-	assert.Equal(t, gurulizetest.MessageMethodNotAllowed, r.Message)
+	assert.Equal(t, "Method Not Allowed", r.Message)
 	assert.Empty(t, srv.Rooms())
 }
 
@@ -175,7 +174,7 @@ func TestVoiceValidation(t *testing.T) {
 				return
 			}
 			assert.True(t, *r.Success)
-			assert.Equal(t, gurulizetest.MessageRequestReceived, r.Message)
+			assert.Equal(t, "Request Received", r.Message)
 			assert.Positive(t, r.ID)
 		})
 	}
@@ -223,13 +222,13 @@ func TestTurkishMessages(t *testing.T) {
 		{voice(func(f url.Values) { f.Set("username", "nobody") }), "Kullanıcı bilgileri geçersiz"},
 		{voice(func(f url.Values) { f.Set("caller", "+905321234567") }), "Geçersiz parametre (caller): Telefon numarası değil"},
 		{voice(func(f url.Values) { f.Del("lang"); f.Del("callee") }), "Missing Parameter (callee)"},
-		{voice(func(url.Values) {}), gurulizetest.MessageRequestReceived},
+		{voice(func(url.Values) {}), "Request Received"},
 	} {
 		assert.Equal(t, tc.want, tc.got)
 	}
 
 	// Through the SDK: an *APIError with the message verbatim.
-	client, err := srv.NewClient(gurulize.WithLanguage(gurulize.Turkish))
+	client, err := newClient(srv, gurulize.WithLanguage(gurulize.Turkish))
 	require.NoError(t, err)
 	_, err = client.RegisterCall(context.Background(), gurulize.CallRequest{Caller: "5321234567", Callee: "5427654321", MaxDuration: 10 * time.Minute})
 	require.NoError(t, err)
@@ -250,7 +249,7 @@ func TestVoiceOnlyPOSTForm(t *testing.T) {
 	require.NoError(t, err)
 	status, r := do(t, req)
 	assert.Equal(t, http.StatusMethodNotAllowed, status)
-	assert.Equal(t, gurulizetest.MessageMethodNotAllowed, r.Message)
+	assert.Equal(t, "Method Not Allowed", r.Message)
 
 	// POST with the parameters in the query, not the body: the server reads the body.
 	req, err = http.NewRequest(http.MethodPost, srv.VoiceURL()+"?"+validVoiceForm().Encode(), strings.NewReader(""))
@@ -275,11 +274,11 @@ func TestVoiceOnlyPOSTForm(t *testing.T) {
 func TestUnknownPath(t *testing.T) {
 	t.Parallel()
 	srv := gurulizetest.NewTestServer(t)
-	req, err := http.NewRequest(http.MethodGet, srv.URL()+"/elsewhere", nil)
+	req, err := http.NewRequest(http.MethodGet, baseURL(srv)+"/elsewhere", nil)
 	require.NoError(t, err)
 	status, r := do(t, req)
 	assert.Equal(t, http.StatusNotFound, status)
-	assert.Equal(t, gurulizetest.MessageNotFound, r.Message)
+	assert.Equal(t, "Not Found", r.Message)
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "", reqs[0].API)
@@ -301,7 +300,7 @@ func TestClientErrorsAgainstFake(t *testing.T) {
 	assert.ErrorIs(t, err, gurulize.ErrInvalidCredentials)
 	var apiErr *gurulize.APIError
 	require.True(t, errors.As(err, &apiErr))
-	assert.Equal(t, gurulizetest.MessageInvalidCredentials, apiErr.Message)
+	assert.Equal(t, "User Information Is Invalid", apiErr.Message)
 
 	_, err = srv.Client().RegisterCall(ctx, gurulize.CallRequest{Caller: "5321234567", Callee: "5427654321", MaxDuration: time.Minute})
 	assert.NoError(t, err, "Client uses the first account")
@@ -329,9 +328,11 @@ func TestAccounts(t *testing.T) {
 
 func TestRoomRecordsAndLinks(t *testing.T) {
 	t.Parallel()
-	srv := gurulizetest.NewTestServer(t, gurulizetest.WithClientOptions(gurulize.WithLanguage(gurulize.Turkish)))
+	srv := gurulizetest.NewTestServer(t)
 	start := time.Date(2030, 5, 6, 7, 8, 9, 0, time.FixedZone("TRT", 3*3600))
-	room, err := srv.Client().CreateVideoRoom(context.Background(), gurulize.VideoRoomRequest{
+	turkish, err := newClient(srv, gurulize.WithLanguage(gurulize.Turkish))
+	require.NoError(t, err)
+	room, err := turkish.CreateVideoRoom(context.Background(), gurulize.VideoRoomRequest{
 		Duration: 45 * time.Minute, StartAt: start, EndHow: gurulize.EndByHost, EndWhen: gurulize.EndAfterDuration,
 	})
 	require.NoError(t, err)
@@ -351,7 +352,7 @@ func TestRoomRecordsAndLinks(t *testing.T) {
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "video", reqs[0].API)
 	assert.Equal(t, http.MethodGet, reqs[0].Method)
-	assert.Equal(t, gurulizetest.VideoPath, reqs[0].Path)
+	assert.Equal(t, "/webrtc-meeting/room/create", reqs[0].Path)
 	assert.Equal(t, gurulizetest.DefaultPassword, reqs[0].Query.Get("password"))
 	assert.Equal(t, strconv.FormatInt(start.UnixMilli(), 10), reqs[0].Query.Get("startDate"))
 	assert.Contains(t, reqs[0].Header.Get("User-Agent"), "gurulize-go/")
@@ -366,7 +367,7 @@ func TestRoomRecordsAndLinks(t *testing.T) {
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.Equal(t, "gurulizetest room "+room.UUID+": you are the "+role+"\n", string(body))
 	}
-	resp, err := http.Get(srv.URL() + "/?rop=forged")
+	resp, err := http.Get(baseURL(srv) + "/?rop=forged")
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
@@ -380,7 +381,7 @@ func TestCallRecordsAndIDs(t *testing.T) {
 		reg, err := srv.Client().RegisterCall(ctx, gurulize.CallRequest{Caller: "(532) 123-45-67", Callee: gurulizetest.NumberCalleeBusy, MaxDuration: 90 * time.Second})
 		require.NoError(t, err)
 		assert.Equal(t, i, reg.ID, "ids increment from 1")
-		assert.Equal(t, gurulizetest.MessageRequestReceived, reg.Message)
+		assert.Equal(t, "Request Received", reg.Message)
 	}
 	got, ok := srv.Call(2)
 	require.True(t, ok)
@@ -420,7 +421,7 @@ func TestVoiceBodyProblems(t *testing.T) {
 func TestServerNewClient(t *testing.T) {
 	t.Parallel()
 	srv := gurulizetest.NewTestServer(t)
-	c, err := srv.NewClient(gurulize.WithLanguage(gurulize.Turkish), gurulize.WithUserAgent("tests/1.0"))
+	c, err := newClient(srv, gurulize.WithLanguage(gurulize.Turkish), gurulize.WithUserAgent("tests/1.0"))
 	require.NoError(t, err)
 	_, err = c.RegisterCall(context.Background(), gurulize.CallRequest{Caller: "5321234567", Callee: "5427654321", MaxDuration: time.Minute})
 	require.NoError(t, err)
@@ -428,17 +429,13 @@ func TestServerNewClient(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, gurulize.Turkish, call.Language)
 	assert.True(t, strings.HasPrefix(srv.Requests()[0].Header.Get("User-Agent"), "tests/1.0 gurulize-go/"))
-	_, err = srv.NewClient(gurulize.WithTimeout(0))
-	assert.Error(t, err)
 }
 
-func TestRegisterRespondersErrors(t *testing.T) {
+func TestNewHandlerErrors(t *testing.T) {
 	t.Parallel()
-	_, err := gurulizetest.RegisterResponders(nil)
-	assert.ErrorContains(t, err, "nil MockTransport")
-	_, err = gurulizetest.RegisterResponders(httpmock.NewMockTransport(), nil)
+	_, err := gurulizetest.NewHandler(nil)
 	assert.ErrorContains(t, err, "nil Option")
-	_, err = gurulizetest.RegisterResponders(httpmock.NewMockTransport(), gurulizetest.WithAccount("", ""))
+	_, err = gurulizetest.NewHandler(gurulizetest.WithAccount("", ""))
 	assert.ErrorContains(t, err, "WithAccount")
 }
 
@@ -446,14 +443,14 @@ func TestWithAddr(t *testing.T) {
 	t.Parallel()
 	// An unspecified host is reported as 127.0.0.1, which clients can dial.
 	srv := gurulizetest.NewTestServer(t, gurulizetest.WithAddr(":0"))
-	assert.True(t, strings.HasPrefix(srv.URL(), "http://127.0.0.1:"), srv.URL())
-	assert.NotContains(t, srv.URL(), ":0/")
-	_, err := srv.Client().CreateVideoRoom(context.Background(), gurulize.VideoRoomRequest{Duration: time.Hour, StartAt: srv.Now()})
+	assert.True(t, strings.HasPrefix(baseURL(srv), "http://127.0.0.1:"), baseURL(srv))
+	assert.NotContains(t, baseURL(srv), ":0/")
+	_, err := srv.Client().CreateVideoRoom(context.Background(), gurulize.VideoRoomRequest{Duration: time.Hour, StartAt: srv.Advance(0)})
 	require.NoError(t, err)
 
 	// A fixed address is used as given.
 	taken := gurulizetest.NewTestServer(t)
-	addr := strings.TrimPrefix(taken.URL(), "http://")
+	addr := strings.TrimPrefix(baseURL(taken), "http://")
 	_, err = gurulizetest.NewServer(gurulizetest.WithAddr(addr))
 	assert.ErrorContains(t, err, "listening on "+addr)
 

@@ -46,8 +46,8 @@ type CallStep struct {
 	Cause string                   // "" sends "0"
 }
 
-// Status returns a step sending code with cause after the call's registration.
-func Status(after time.Duration, code gurulize.VoiceStatusCode, cause string) CallStep {
+// status returns a step sending code with cause after the call's registration.
+func status(after time.Duration, code gurulize.VoiceStatusCode, cause string) CallStep {
 	return CallStep{After: after, Code: code, Cause: cause}
 }
 
@@ -59,9 +59,6 @@ type CallScript struct {
 	Name  string
 	Steps []CallStep // in any order; played sorted by After
 }
-
-// String describes the script by its name and number of steps.
-func (s CallScript) String() string { return fmt.Sprintf("%s (%d steps)", s.Name, len(s.Steps)) }
 
 // Answered is the script of a call both people answer: CALLS_STARTING, the
 // caller answers after 8s (CALLER_CONNECTED), the callee 10s later
@@ -81,11 +78,11 @@ func answered(name string, talk time.Duration, first, second gurulize.VoiceStatu
 	talk = talk.Truncate(time.Second)
 	connected := callerAnswersAfter + calleeAnswersAfter
 	return CallScript{Name: name, Steps: []CallStep{
-		Status(0, gurulize.StatusCallsStarting, causeNone),
-		Status(callerAnswersAfter, gurulize.StatusCallerConnected, causeNone),
-		Status(connected, gurulize.StatusCalleeConnected, causeNone),
-		Status(connected+talk, first, causeNormal),
-		Status(connected+talk, second, causeNormal),
+		status(0, gurulize.StatusCallsStarting, causeNone),
+		status(callerAnswersAfter, gurulize.StatusCallerConnected, causeNone),
+		status(connected, gurulize.StatusCalleeConnected, causeNone),
+		status(connected+talk, first, causeNormal),
+		status(connected+talk, second, causeNormal),
 	}}
 }
 
@@ -94,13 +91,13 @@ func answered(name string, talk time.Duration, first, second gurulize.VoiceStatu
 // the moment that leg starts ringing. Any leg but gurulize.PartyCallee is
 // the caller's.
 func legFailure(what string, leg gurulize.Party, callerCode gurulize.VoiceStatusCode, after time.Duration, cause string) CallScript {
-	steps := []CallStep{Status(0, gurulize.StatusCallsStarting, causeNone)}
+	steps := []CallStep{status(0, gurulize.StatusCallsStarting, causeNone)}
 	code, start := callerCode, time.Duration(0)
 	if leg == gurulize.PartyCallee {
-		steps = append(steps, Status(callerAnswersAfter, gurulize.StatusCallerConnected, causeNone))
+		steps = append(steps, status(callerAnswersAfter, gurulize.StatusCallerConnected, causeNone))
 		code, start = callerCode+1, callerAnswersAfter
 	}
-	steps = append(steps, Status(start+after, code, cause))
+	steps = append(steps, status(start+after, code, cause))
 	return CallScript{Name: legName(leg) + " " + what, Steps: steps}
 }
 
@@ -132,8 +129,8 @@ func NotConnected(leg gurulize.Party) CallScript {
 // CALLS_STARTING, then OUT_OF_CREDITS a second later.
 func OutOfCredits() CallScript {
 	return CallScript{Name: "out of credits", Steps: []CallStep{
-		Status(0, gurulize.StatusCallsStarting, causeNone),
-		Status(time.Second, gurulize.StatusOutOfCredits, causeOutOfCredits),
+		status(0, gurulize.StatusCallsStarting, causeNone),
+		status(time.Second, gurulize.StatusOutOfCredits, causeOutOfCredits),
 	}}
 }
 
@@ -182,15 +179,6 @@ func threeDigits(d time.Duration) string {
 	return fmt.Sprintf("%03d", s)
 }
 
-// MagicNumber is one magic callee number and what a call to it does.
-type MagicNumber struct {
-	// Number is the callee number, such as "5005550004", or a pattern
-	// whose SSS stands for three digits of seconds, such as "5005551SSS".
-	Number string
-	// What says what the call does, such as "callee busy".
-	What string
-}
-
 // magicCallee is an entry of the table of magic callee numbers: a number,
 // or a prefix followed by three digits of seconds of talk.
 type magicCallee struct {
@@ -200,7 +188,7 @@ type magicCallee struct {
 	talk   func(talk time.Duration) CallScript // for a prefix
 }
 
-// magicCallees is the table ScriptForCallee reads and MagicNumbers lists.
+// magicCallees is the table scriptForCallee reads and MagicNumbers lists.
 func magicCallees() []magicCallee {
 	leg := func(f func(gurulize.Party) CallScript, p gurulize.Party) func() CallScript {
 		return func() CallScript { return f(p) }
@@ -232,23 +220,24 @@ func finalStatusLost() CallScript {
 }
 
 // MagicNumbers lists the magic callee numbers, from the table the fake
-// plays calls by: the answered patterns first, then the fixed numbers in
-// increasing order. Any other callee plays the default call script.
-func MagicNumbers() []MagicNumber {
-	var out []MagicNumber
+// plays calls by: each number, or a pattern whose SSS stands for three
+// digits of seconds ("5005551SSS"), mapped to what a call to it does
+// ("callee busy"). Any other callee plays the default call script.
+func MagicNumbers() map[string]string {
+	out := map[string]string{}
 	for _, m := range magicCallees() {
 		if m.talk != nil {
-			out = append(out, MagicNumber{Number: m.number + "SSS", What: m.what})
+			out[m.number+"SSS"] = m.what
 			continue
 		}
-		out = append(out, MagicNumber{Number: m.number, What: m.script().Name})
+		out[m.number] = m.script().Name
 	}
 	return out
 }
 
-// ScriptForCallee returns the script a magic callee number selects, and
+// scriptForCallee returns the script a magic callee number selects, and
 // false for any other number.
-func ScriptForCallee(callee string) (CallScript, bool) {
+func scriptForCallee(callee string) (CallScript, bool) {
 	for _, m := range magicCallees() {
 		switch {
 		case m.talk == nil && callee == m.number:
@@ -294,8 +283,8 @@ func (s CallScript) voiceStatuses(call Call) []voiceStatus {
 		add(st)
 	}
 	if cutShort {
-		add(Status(cut, gurulize.StatusCallerClosed, causeNormal))
-		add(Status(cut, gurulize.StatusCalleeClosed, causeNormal))
+		add(status(cut, gurulize.StatusCallerClosed, causeNormal))
+		add(status(cut, gurulize.StatusCalleeClosed, causeNormal))
 	}
 	return out
 }

@@ -11,18 +11,18 @@ import (
 	"time"
 )
 
-// CallbackKind says which API a callback belongs to.
-type CallbackKind string
+// callbackKind says which API a callback belongs to.
+type callbackKind string
 
 // The two kinds of callbacks.
 const (
-	VideoCallback CallbackKind = "video" // a room event: POST, JSON body
-	VoiceCallback CallbackKind = "voice" // a call status: GET, query string
+	videoCallback callbackKind = "video" // a room event: POST, JSON body
+	voiceCallback callbackKind = "voice" // a call status: GET, query string
 )
 
 // callback is one scheduled callback, encoded.
 type callback struct {
-	kind  CallbackKind
+	kind  callbackKind
 	at    time.Time
 	room  string
 	call  int64
@@ -30,24 +30,20 @@ type callback struct {
 	query string // voice: the query string
 }
 
-// Delivery is one callback the fake delivered, or tried to.
+// Delivery is one callback the fake delivered, or tried to: a room event
+// (RoomUUID set, a POST) or a call status (CallID set, a GET).
 type Delivery struct {
-	Kind      CallbackKind
-	RoomUUID  string    // for VideoCallback
-	CallID    int64     // for VoiceCallback
+	RoomUUID  string    // the room of a room event; "" for a call status
+	CallID    int64     // the call of a call status; 0 for a room event
 	At        time.Time // the callback's own timestamp (receivedTime or time)
-	Method    string    // POST for VideoCallback, GET for VoiceCallback
-	URL       string    // the URL requested, with the query for VoiceCallback
-	Body      string    // the JSON body of a VideoCallback
+	Method    string    // POST for a room event, GET for a call status
+	URL       string    // the URL requested, with the query of a call status
+	Body      string    // the JSON body of a room event
 	Duplicate bool      // the second copy sent by Faults.Duplicate
 	Attempts  int       // HTTP requests made (0 when no callback URL was set)
 	Status    int       // HTTP status of the last attempt; 0 if it got none
-	Err       string    // why the delivery failed; "" when it succeeded
+	Err       string    // why the delivery failed; "" when the endpoint acknowledged it with a 2xx status
 }
-
-// Delivered reports whether the endpoint acknowledged the callback with a
-// 2xx status.
-func (d Delivery) Delivered() bool { return d.Err == "" }
 
 // callbackAttemptTimeout bounds each delivery attempt.
 const callbackAttemptTimeout = 10 * time.Second
@@ -55,12 +51,12 @@ const callbackAttemptTimeout = 10 * time.Second
 // deliver sends cb to the configured endpoint, retrying failures with
 // backoff, and records the outcome.
 func (e *engine) deliver(cb callback, duplicate bool) {
-	d := Delivery{Kind: cb.kind, RoomUUID: cb.room, CallID: cb.call, At: cb.at, Duplicate: duplicate}
+	d := Delivery{RoomUUID: cb.room, CallID: cb.call, At: cb.at, Duplicate: duplicate}
 	target := e.target(cb.kind)
 	switch {
 	case target == "":
 		d.Err = "no " + string(cb.kind) + " callback URL configured"
-	case cb.kind == VideoCallback:
+	case cb.kind == videoCallback:
 		d.Method, d.URL, d.Body = http.MethodPost, target, string(cb.body)
 	default:
 		sep := "?"
@@ -87,6 +83,12 @@ func (e *engine) deliver(cb callback, duplicate bool) {
 
 // send makes one delivery attempt and describes its failure, if any.
 func (e *engine) send(method, target string, body []byte) (int, string) {
+	select {
+	case e.sem <- struct{}{}:
+		defer func() { <-e.sem }()
+	case <-e.ctx.Done():
+		return 0, e.ctx.Err().Error()
+	}
 	ctx, cancel := context.WithTimeout(e.ctx, callbackAttemptTimeout)
 	defer cancel()
 	var rd io.Reader

@@ -47,9 +47,9 @@
 // with the parameter in parentheses in the same place ("Eksik parametre
 // (username)"), so tests exercise a client's non-English path. The Video
 // API takes only GET, the Voice API only POST with a form-encoded body; any
-// other method gets HTTP 405. Every request is recorded ([Server.Requests]),
-// with typed views of the rooms created ([Server.Rooms]) and calls
-// registered ([Server.Calls]).
+// other method gets HTTP 405. Every request is recorded ([Handler.Requests]),
+// with typed views of the rooms created ([Handler.Rooms]) and calls
+// registered ([Handler.Calls]).
 //
 // # Room scripts
 //
@@ -141,7 +141,7 @@
 //
 // # Delivery faults
 //
-// [Faults] (via [WithFaults] or [Server.SetFaults]) duplicate every
+// [Faults] (via [WithFaults]) duplicate every
 // callback or shuffle each room's and call's callbacks; [Flaky] wraps an
 // endpoint so it refuses the first n requests, and the fake retries with
 // backoff ([WithCallbackRetry]). A test that still sees the right final
@@ -155,8 +155,7 @@
 // too). Check one into testdata/ and [ReadRecordingFile] and [Replay] play
 // it into your handler in a test, returning what each delivery got
 // ([ReplayTo] plays it to a URL; [RoomCallbacks] and [CallCallbacks] make
-// the callbacks of a script without a Server). Format version 1, one line
-// ([RecordingVersion]):
+// the callbacks of a script without a Server). Format version 1, one line:
 //
 //	{"version":1,"time":"2026-12-01T12:00:00.412Z","method":"POST",
 //	 "path":"/gurulize/video/{token}","query":"","contentType":"application/json",
@@ -176,11 +175,12 @@
 //
 // # Without a socket
 //
-// [RegisterResponders] installs the same validation and records on an
-// httpmock transport ([Mock]), and [RoomCreatedResponder],
-// [CallRegisteredResponder], [MissingParameterResponder],
-// [InvalidParameterResponder], [InvalidCredentialsResponder] and
-// [FailureResponder] give single canned answers.
+// A [Handler] ([NewHandler]) is the same validation and records as an
+// http.Handler, with no socket and no callbacks. Package
+// gurulizetest/mock registers it on an httpmock transport and gives single
+// canned answers; it is a package of its own, so that importing gurulizetest
+// does not import httpmock. This package does not import testing either:
+// [NewTestServer] takes any value with Helper, Fatalf and Cleanup.
 //
 // [Server.Close] (called by [NewTestServer] when the test ends) cancels the
 // callbacks not yet delivered and waits for every goroutine the server
@@ -244,7 +244,7 @@
 //	                               MEETING_ENDED, calls to 5005550099 their final statuses;
 //	                               whether the provider ever loses one is undocumented
 //	delivery retries               a callback answered with a non-2xx status, a redirect or
-//	                               no answer is retried (DefaultCallbackRetry: 8 attempts,
+//	                               no answer is retried (by default 8 attempts,
 //	                               10ms doubling to 250ms); whether the provider retries is
 //	                               undocumented
 package gurulizetest

@@ -25,6 +25,7 @@ import (
 
 	"github.com/gurulize/gurulize-go"
 	"github.com/gurulize/gurulize-go/gurulizetest"
+	"github.com/gurulize/gurulize-go/gurulizetest/mock"
 )
 
 func TestRoomIsBilled(t *testing.T) {
@@ -81,18 +82,18 @@ func TestWithoutASocket(t *testing.T) {
 	mt := httpmock.NewMockTransport()
 	client, err := gurulize.NewClient("acme", "pw",
 		gurulize.WithHTTPClient(&http.Client{Transport: mt}),
-		gurulize.WithVoiceURL(gurulizetest.MockVoiceURL))
+		gurulize.WithVoiceURL(mock.VoiceURL))
 	require.NoError(t, err)
 
-	mock, err := gurulizetest.RegisterResponders(mt, gurulizetest.WithAccount("acme", "pw"))
+	m, err := mock.RegisterResponders(mt, gurulizetest.WithAccount("acme", "pw"))
 	require.NoError(t, err)
 	_, err = client.RegisterCall(ctx, gurulize.CallRequest{
 		Caller: "5321234567", Callee: "5427654321", MaxDuration: 10 * time.Minute,
 	})
 	require.NoError(t, err)
-	assert.Len(t, mock.Calls(), 1) // validated and recorded
+	assert.Len(t, m.Calls(), 1) // validated and recorded
 
-	mt.RegisterResponder(http.MethodGet, gurulize.DefaultVideoURL, gurulizetest.InvalidCredentialsResponder())
+	mt.RegisterResponder(http.MethodGet, gurulize.DefaultVideoURL, mock.FailureResponder("User Information Is Invalid"))
 	_, err = client.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{Duration: time.Hour, StartAt: time.Now()})
 	assert.ErrorIs(t, err, gurulize.ErrInvalidCredentials)
 }

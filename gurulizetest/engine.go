@@ -14,6 +14,10 @@ import (
 	"github.com/gurulize/gurulize-go"
 )
 
+// deliveryConcurrency bounds the callback requests in flight at once, and
+// so the connections the fake opens to an endpoint.
+const deliveryConcurrency = 8
+
 type clockMode int
 
 const (
@@ -41,11 +45,12 @@ type engine struct {
 	scale  float64
 	retry  gurulize.RetryPolicy
 	hc     *http.Client
-	target func(CallbackKind) string // the callback URL now configured
+	target func(callbackKind) string // the callback URL now configured
 
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	sem    chan struct{} // one slot per delivery attempt in flight
 
 	mu         sync.Mutex
 	now        time.Time // the manual clock
@@ -57,11 +62,15 @@ type engine struct {
 	deliveries []Delivery
 }
 
-func newEngine(mode clockMode, scale float64, start time.Time, retry gurulize.RetryPolicy, target func(CallbackKind) string) *engine {
+func newEngine(mode clockMode, scale float64, start time.Time, retry gurulize.RetryPolicy, target func(callbackKind) string) *engine {
 	ctx, cancel := context.WithCancel(context.Background())
 	tr := &http.Transport{
-		Proxy:               nil, // callbacks go straight to the endpoint, as the provider's would
-		MaxIdleConnsPerHost: 8,
+		Proxy: nil, // callbacks go straight to the endpoint, as the provider's would
+		// At most deliveryConcurrency requests are in flight (sem), and as
+		// many connections are kept idle, so deliveries reuse them instead
+		// of opening one per callback (which ran out of ports under load).
+		MaxIdleConnsPerHost: deliveryConcurrency,
+		MaxConnsPerHost:     deliveryConcurrency,
 		IdleConnTimeout:     30 * time.Second,
 	}
 	return &engine{
@@ -71,6 +80,7 @@ func newEngine(mode clockMode, scale float64, start time.Time, retry gurulize.Re
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		ctx: ctx, cancel: cancel,
+		sem:     make(chan struct{}, deliveryConcurrency),
 		parked:  map[*stream]struct{}{},
 		changed: make(chan struct{}),
 	}

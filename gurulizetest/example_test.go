@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jarcoal/httpmock"
-
 	"github.com/gurulize/gurulize-go"
 	"github.com/gurulize/gurulize-go/gurulizetest"
 )
@@ -51,44 +49,6 @@ func Example() {
 	// Output: call 1 BUSY CALLEE final: true
 }
 
-// Unit tests that must not open a socket use the same fake through httpmock.
-func ExampleRegisterResponders() {
-	mt := httpmock.NewMockTransport()
-	mock, err := gurulizetest.RegisterResponders(mt)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	client, err := mock.NewClient()
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	_, err = client.RegisterCall(context.Background(), gurulize.CallRequest{
-		Caller: "5321234567", Callee: "5427654321", MaxDuration: time.Minute,
-	})
-	fmt.Println(err, len(mock.Calls()), mock.Calls()[0].Callee)
-	// Output: <nil> 1 5427654321
-}
-
-// Responders with one canned answer test how code handles each documented error.
-func ExampleMissingParameterResponder() {
-	mt := httpmock.NewMockTransport()
-	mt.RegisterResponder(http.MethodPost, gurulizetest.MockVoiceURL, gurulizetest.MissingParameterResponder("callee"))
-	client, err := gurulize.NewClient("acme", "correct-horse",
-		gurulize.WithHTTPClient(&http.Client{Transport: mt}),
-		gurulize.WithVoiceURL(gurulizetest.MockVoiceURL))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	_, err = client.RegisterCall(context.Background(), gurulize.CallRequest{
-		Caller: "5321234567", Callee: "5427654321", MaxDuration: time.Minute,
-	})
-	fmt.Println(err)
-	// Output: gurulize: API error (HTTP 200): Missing Parameter (callee)
-}
-
 // A manual clock plays a meeting only as far as the test moves time.
 func ExampleServer_Advance() {
 	var mu sync.Mutex
@@ -109,7 +69,7 @@ func ExampleServer_Advance() {
 	defer srv.Close()
 	ctx := context.Background()
 	if _, err := srv.Client().CreateVideoRoom(ctx, gurulize.VideoRoomRequest{
-		Duration: time.Hour, StartAt: srv.Now(), EndHow: gurulize.EndAutomatic,
+		Duration: time.Hour, StartAt: srv.Advance(0), EndHow: gurulize.EndAutomatic,
 	}); err != nil {
 		fmt.Println(err)
 		return

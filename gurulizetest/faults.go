@@ -56,35 +56,31 @@ func shuffled[T any](items []T, seed, seq uint64) []T {
 	return out
 }
 
-// FlakyHandler is an endpoint that is down for a while, then recovers: see
+// flakyHandler is an endpoint that is down for a while, then recovers: see
 // Flaky.
-type FlakyHandler struct {
+type flakyHandler struct {
 	next      http.Handler
 	remaining atomic.Int64
-	refused   atomic.Int64
 }
 
 // Flaky wraps h so that the first n requests are answered 503 Service
 // Unavailable without reaching h, and every later one is passed to h. The
 // fake retries failed deliveries, so every callback still reaches h once the
 // endpoint has recovered, as long as the retry policy outlasts n failures.
-func Flaky(h http.Handler, n int) *FlakyHandler {
-	f := &FlakyHandler{next: h}
+// Server.Deliveries counts the attempts each delivery took.
+func Flaky(h http.Handler, n int) http.Handler {
+	f := &flakyHandler{next: h}
 	f.remaining.Store(int64(n))
 	return f
 }
 
 // ServeHTTP refuses the request while failures remain, then passes it to
 // the wrapped handler.
-func (f *FlakyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (f *flakyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.remaining.Add(-1) >= 0 {
-		f.refused.Add(1)
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 64<<10))
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return
 	}
 	f.next.ServeHTTP(w, r)
 }
-
-// Refused returns how many requests have been refused so far.
-func (f *FlakyHandler) Refused() int { return int(f.refused.Load()) }

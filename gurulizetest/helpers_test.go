@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -165,3 +166,15 @@ func roomAt(start time.Time, d time.Duration, how gurulize.EndHow) gurulize.Vide
 
 // fixedStart is a startDate for rooms whose events tests compare exactly.
 var fixedStart = time.UnixMilli(1600938000000).UTC()
+
+// baseURL is the fake's address, below which it serves both APIs and its
+// room links.
+func baseURL(srv *gurulizetest.Server) string {
+	return strings.TrimSuffix(srv.VideoURL(), "/webrtc-meeting/room/create")
+}
+
+// newClient is a client of the fake's default account with opts.
+func newClient(srv *gurulizetest.Server, opts ...gurulize.Option) (*gurulize.Client, error) {
+	return gurulize.NewClient(gurulizetest.DefaultUsername, gurulizetest.DefaultPassword,
+		append([]gurulize.Option{gurulize.WithVideoURL(srv.VideoURL()), gurulize.WithVoiceURL(srv.VoiceURL())}, opts...)...)
+}

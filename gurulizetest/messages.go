@@ -5,38 +5,38 @@ package gurulizetest
 
 import "github.com/gurulize/gurulize-go"
 
-// The messages the fake answers with. MessageRequestReceived and
-// MessageInvalidCredentials are the provider's documented English texts;
-// MessageMethodNotAllowed and MessageNotFound are the fake's own.
+// The messages the fake answers with. messageRequestReceived and
+// messageInvalidCredentials are the provider's documented English texts;
+// messageMethodNotAllowed and messageNotFound are the fake's own.
 const (
-	MessageRequestReceived    = "Request Received"
-	MessageInvalidCredentials = "User Information Is Invalid"
-	MessageMethodNotAllowed   = "Method Not Allowed"
-	MessageNotFound           = "Not Found"
+	messageRequestReceived    = "Request Received"
+	messageInvalidCredentials = "User Information Is Invalid"
+	messageMethodNotAllowed   = "Method Not Allowed"
+	messageNotFound           = "Not Found"
 )
 
 // The reasons the fake gives in "Invalid Parameter (x): why" messages.
-// ReasonNotAPhoneNumber is the provider's documented text; the others are
+// reasonNotAPhoneNumber is the provider's documented text; the others are
 // the fake's own.
 const (
-	ReasonNotAPhoneNumber = "Not a phone number"
-	ReasonNotNumeric      = "Must be numerical"
-	ReasonNotPositive     = "Must be positive"
-	ReasonNotMilliseconds = "Must be Unix time in milliseconds, not seconds"
-	ReasonUnknownType     = "Must be video"
-	ReasonUnknownEndHow   = "Must be AUTOMATIC or BY_HOST"
-	ReasonUnknownEndWhen  = "Must be END_TIME or END_OF_DURATION"
-	ReasonUnknownLanguage = "Must be en or tr"
-	ReasonTooLarge        = "Too large"
+	reasonNotAPhoneNumber = "Not a phone number"
+	reasonNotNumeric      = "Must be numerical"
+	reasonNotPositive     = "Must be positive"
+	reasonNotMilliseconds = "Must be Unix time in milliseconds, not seconds"
+	reasonUnknownType     = "Must be video"
+	reasonUnknownEndHow   = "Must be AUTOMATIC or BY_HOST"
+	reasonUnknownEndWhen  = "Must be END_TIME or END_OF_DURATION"
+	reasonUnknownLanguage = "Must be en or tr"
+	reasonTooLarge        = "Too large"
 )
 
-// MissingParameterMessage returns the provider's message for a missing
+// missingParameterMessage returns the provider's message for a missing
 // parameter: "Missing Parameter (name)".
-func MissingParameterMessage(name string) string { return "Missing Parameter (" + name + ")" }
+func missingParameterMessage(name string) string { return "Missing Parameter (" + name + ")" }
 
-// InvalidParameterMessage returns the provider's message for an invalid
+// invalidParameterMessage returns the provider's message for an invalid
 // parameter: "Invalid Parameter (name): why".
-func InvalidParameterMessage(name, why string) string {
+func invalidParameterMessage(name, why string) string {
 	return "Invalid Parameter (" + name + "): " + why
 }
 
@@ -50,16 +50,16 @@ const (
 )
 
 // turkishReasons holds the fake's Turkish wording of each reason but
-// ReasonUnknownLanguage, which a request with lang=tr cannot earn.
+// reasonUnknownLanguage, which a request with lang=tr cannot earn.
 var turkishReasons = map[string]string{
-	ReasonNotAPhoneNumber: "Telefon numarası değil",
-	ReasonNotNumeric:      "Sayısal olmalı",
-	ReasonNotPositive:     "Sıfırdan büyük olmalı",
-	ReasonNotMilliseconds: "Saniye değil, milisaniye cinsinden Unix zamanı olmalı",
-	ReasonUnknownType:     "video olmalı",
-	ReasonUnknownEndHow:   "AUTOMATIC veya BY_HOST olmalı",
-	ReasonUnknownEndWhen:  "END_TIME veya END_OF_DURATION olmalı",
-	ReasonTooLarge:        "Çok büyük",
+	reasonNotAPhoneNumber: "Telefon numarası değil",
+	reasonNotNumeric:      "Sayısal olmalı",
+	reasonNotPositive:     "Sıfırdan büyük olmalı",
+	reasonNotMilliseconds: "Saniye değil, milisaniye cinsinden Unix zamanı olmalı",
+	reasonUnknownType:     "video olmalı",
+	reasonUnknownEndHow:   "AUTOMATIC veya BY_HOST olmalı",
+	reasonUnknownEndWhen:  "END_TIME veya END_OF_DURATION olmalı",
+	reasonTooLarge:        "Çok büyük",
 }
 
 // refusal is why the fake refuses a request: a missing parameter, an
@@ -78,13 +78,13 @@ func (r refusal) message(lang string) string {
 	case r.credentials && turkish:
 		return turkishInvalidCredentials
 	case r.credentials:
-		return MessageInvalidCredentials
+		return messageInvalidCredentials
 	case r.why == "" && turkish:
 		return turkishMissingParameter + " (" + r.param + ")"
 	case r.why == "":
-		return MissingParameterMessage(r.param)
+		return missingParameterMessage(r.param)
 	case turkish:
 		return turkishInvalidParameter + " (" + r.param + "): " + turkishReasons[r.why]
 	}
-	return InvalidParameterMessage(r.param, r.why)
+	return invalidParameterMessage(r.param, r.why)
 }

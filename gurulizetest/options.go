@@ -1,4 +1,4 @@
-// options.go: the options of a Server (and of a Mock, where they say so),
+// options.go: the options of a Server (and of a Handler, where they say so),
 // their defaults, and the test account.
 
 package gurulizetest
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/internal/fakeerr"
 )
 
 // The account a Server accepts when no WithAccount option is given.
@@ -20,11 +21,11 @@ const (
 	DefaultPassword = "gurulizetest-password"
 )
 
-// DefaultCallbackRetry is how the fake retries a callback delivery that
-// failed (a non-2xx status or no answer) unless WithCallbackRetry says
-// otherwise: 8 attempts, waiting 10ms, then twice as long each time, at
-// most 250ms.
-var DefaultCallbackRetry = gurulize.RetryPolicy{MaxAttempts: 8, MinBackoff: 10 * time.Millisecond, MaxBackoff: 250 * time.Millisecond}
+// defaultCallbackRetry is how the fake retries a failed callback delivery
+// unless WithCallbackRetry says otherwise.
+func defaultCallbackRetry() gurulize.RetryPolicy {
+	return gurulize.RetryPolicy{MaxAttempts: 8, MinBackoff: 10 * time.Millisecond, MaxBackoff: 250 * time.Millisecond}
+}
 
 type account struct{ username, password string }
 
@@ -40,7 +41,6 @@ type settings struct {
 	start         time.Time
 	faults        Faults
 	retry         gurulize.RetryPolicy
-	clientOpts    []gurulize.Option
 	addr          string
 }
 
@@ -49,7 +49,7 @@ func defaultSettings() settings {
 		accounts:   []account{{DefaultUsername, DefaultPassword}},
 		roomScript: Meet(40 * time.Minute),
 		callScript: Answered(time.Minute),
-		retry:      DefaultCallbackRetry,
+		retry:      defaultCallbackRetry(),
 		addr:       "127.0.0.1:0",
 	}
 }
@@ -68,13 +68,13 @@ func newSettings(opts []Option) (settings, error) {
 	return st, nil
 }
 
-// Option configures a Server (and, where it says so, a Mock).
+// Option configures a Server (and, where it says so, a Handler).
 type Option func(*settings) error
 
 // WithAccount adds an account the fake accepts. The first WithAccount
 // replaces the default account (DefaultUsername, DefaultPassword); the
 // first account given is the one Server.Client uses. Both must be non-empty.
-// It applies to a Mock too.
+// It applies to a Handler too.
 func WithAccount(username, password string) Option {
 	return func(s *settings) error {
 		if username == "" || password == "" {
@@ -102,12 +102,13 @@ func WithCallScript(s CallScript) Option {
 }
 
 // WithVideoCallbackURL sets the address room events are POSTed to, as a
-// customer configures it with the provider. Without it (and without
-// Server.SetVideoCallbackURL) room events are recorded as undelivered.
+// customer configures it with the provider. Without it room events are
+// recorded as undelivered (see Server.Deliveries). u must be an absolute
+// http(s) URL; NewServer fails otherwise.
 func WithVideoCallbackURL(u string) Option {
 	return func(s *settings) error {
 		if err := checkCallbackURL(u); err != nil {
-			return fmt.Errorf("gurulizetest: WithVideoCallbackURL: %w", err)
+			return settingError(fakeerr.VideoCallbackURL, err, "gurulizetest: WithVideoCallbackURL: %v", err)
 		}
 		s.videoCallback = u
 		return nil
@@ -119,11 +120,17 @@ func WithVideoCallbackURL(u string) Option {
 func WithVoiceCallbackURL(u string) Option {
 	return func(s *settings) error {
 		if err := checkCallbackURL(u); err != nil {
-			return fmt.Errorf("gurulizetest: WithVoiceCallbackURL: %w", err)
+			return settingError(fakeerr.VoiceCallbackURL, err, "gurulizetest: WithVoiceCallbackURL: %v", err)
 		}
 		s.voiceCallback = u
 		return nil
 	}
+}
+
+// settingError is the error of a setting the fake cannot use: the message
+// format and args give, err is why.
+func settingError(setting fakeerr.Setting, err error, format string, args ...any) error {
+	return &fakeerr.Error{Setting: setting, Message: fmt.Sprintf(format, args...), Err: err}
 }
 
 func checkCallbackURL(u string) error {
@@ -173,15 +180,15 @@ func WithManualClock(start time.Time) Option {
 	}
 }
 
-// WithFaults sets the delivery faults for every room and call (see Faults
-// and Server.SetFaults).
+// WithFaults sets the delivery faults for every room and call (see Faults).
 func WithFaults(f Faults) Option {
 	return func(s *settings) error { s.faults = f; return nil }
 }
 
 // WithCallbackRetry sets how the fake retries a failed callback delivery.
 // MaxAttempts must be at least 1; the backoffs must not be negative. The
-// default is DefaultCallbackRetry.
+// default: 8 attempts (a non-2xx status or no answer is a failure), waiting
+// 10ms, then twice as long each time, at most 250ms.
 func WithCallbackRetry(p gurulize.RetryPolicy) Option {
 	return func(s *settings) error {
 		if p.MaxAttempts < 1 || p.MinBackoff < 0 || p.MaxBackoff < p.MinBackoff {
@@ -199,18 +206,9 @@ func WithCallbackRetry(p gurulize.RetryPolicy) Option {
 func WithAddr(addr string) Option {
 	return func(s *settings) error {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
-			return fmt.Errorf("gurulizetest: WithAddr(%q): %w", addr, err)
+			return settingError(fakeerr.Addr, err, "gurulizetest: WithAddr(%q): %v", addr, err)
 		}
 		s.addr = addr
-		return nil
-	}
-}
-
-// WithClientOptions adds options to the *gurulize.Client that Server.Client
-// returns, after the fake's own (the HTTP client and both URLs).
-func WithClientOptions(opts ...gurulize.Option) Option {
-	return func(s *settings) error {
-		s.clientOpts = append(s.clientOpts, opts...)
 		return nil
 	}
 }

@@ -20,11 +20,11 @@ import (
 	"unicode/utf8"
 )
 
-// RecordingVersion is the version of the recording format this package
+// recordingVersion is the version of the recording format this package
 // writes and reads; every line carries it. A later, incompatible format will
 // have a higher number, and ReadRecording refuses lines of a version it does
 // not know.
-const RecordingVersion = 1
+const recordingVersion = 1
 
 // TokenPlaceholder stands for the callback token in a recording: it
 // replaces the token wherever the token appeared in a recorded request, and
@@ -132,7 +132,7 @@ type recordingLine struct {
 func WriteRecording(w io.Writer, recs ...RecordedCallback) error {
 	for _, rec := range recs {
 		line := recordingLine{
-			Version: RecordingVersion, Time: rec.Time.UTC(), Method: rec.Method, Path: rec.Path,
+			Version: recordingVersion, Time: rec.Time.UTC(), Method: rec.Method, Path: rec.Path,
 			Query: rec.Query, ContentType: rec.ContentType,
 		}
 		if utf8.Valid(rec.Body) {
@@ -247,8 +247,8 @@ func parseRecordingLine(b []byte) (RecordedCallback, error) {
 	switch {
 	case line.Version == 0:
 		return RecordedCallback{}, errNotRecorded(`no "version"`)
-	case line.Version > RecordingVersion:
-		return RecordedCallback{}, fmt.Errorf("recording format version %d is newer than this gurulizetest reads (%d)", line.Version, RecordingVersion)
+	case line.Version > recordingVersion:
+		return RecordedCallback{}, fmt.Errorf("recording format version %d is newer than this gurulizetest reads (%d)", line.Version, recordingVersion)
 	case line.Version < 0:
 		return RecordedCallback{}, errNotRecorded(fmt.Sprintf(`"version" %d`, line.Version))
 	case !validMethod(line.Method):

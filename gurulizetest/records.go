@@ -1,5 +1,5 @@
 // records.go: what the fake records (Request, Room, Call) and the copies of
-// its records that Server and Mock hand out.
+// its records that Handler (and so Server) hands out.
 
 package gurulizetest
 
@@ -52,7 +52,7 @@ type Call struct {
 	Script string // name of the CallScript the fake plays for it ("" without a server)
 }
 
-// Copies of the records, for the exported accessors of Server and Mock.
+// Copies of the records, for the exported accessors of Handler.
 
 func (b *backend) requestLog() []Request {
 	b.mu.Lock()
@@ -75,21 +75,19 @@ func (b *backend) callList() []Call {
 func (b *backend) findRoom(uuid string) (Room, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, r := range b.rooms {
-		if r.UUID == uuid {
-			return r, true
-		}
+	i, ok := b.roomAt[uuid]
+	if !ok {
+		return Room{}, false
 	}
-	return Room{}, false
+	return b.rooms[i], true
 }
 
 func (b *backend) findCall(id int64) (Call, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, c := range b.calls {
-		if c.ID == id {
-			return c, true
-		}
+	i, ok := b.callAt[id]
+	if !ok {
+		return Call{}, false
 	}
-	return Call{}, false
+	return b.calls[i], true
 }

@@ -4,7 +4,6 @@
 package gurulizetest
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -13,45 +12,45 @@ import (
 	"github.com/gurulize/gurulize-go"
 )
 
-// RoomAction is what happens in a RoomStep.
-type RoomAction string
+// roomAction is what happens in a RoomStep.
+type roomAction string
 
 // The actions a RoomStep can take.
 const (
-	// ActionJoin: Source (gurulize.SourceHost or gurulize.SourceGuest)
+	// actionJoin: source (gurulize.SourceHost or gurulize.SourceGuest)
 	// enters the room (JOIN). When both people are in,
 	// a meeting starts (MEETING_STARTED), preceded the first time by
 	// ROOM_ACTIVATED.
-	ActionJoin RoomAction = "join"
-	// ActionHangUp: Source presses the end-call button. A meeting in
+	actionJoin roomAction = "join"
+	// actionHangUp: Source presses the end-call button. A meeting in
 	// progress ends (MEETING_ENDED, reason HANGUP); Source leaves (LEFT).
-	ActionHangUp RoomAction = "hang-up"
-	// ActionDrop: Source's connection drops. Source leaves (LEFT); a
+	actionHangUp roomAction = "hang-up"
+	// actionDrop: Source's connection drops. Source leaves (LEFT); a
 	// meeting in progress ends (MEETING_ENDED without a reason).
-	ActionDrop RoomAction = "drop"
-	// ActionEndMeeting: the host ends the meeting for everyone. In a room
+	actionDrop roomAction = "drop"
+	// actionEndMeeting: the host ends the meeting for everyone. In a room
 	// created with endHow=BY_HOST: MEETING_ENDED from HOST with reason
 	// END_MEETING, everyone leaves, and the room is over. In any other
 	// room the button does not exist, and the host just hangs up.
-	ActionEndMeeting RoomAction = "end-meeting"
-	// ActionSend sends RoomStep.Event as it is, outside every rule: for
+	actionEndMeeting roomAction = "end-meeting"
+	// actionSend sends the step's event as it is, outside every rule: for
 	// sequences the provider's rules would never produce.
-	ActionSend RoomAction = "send"
+	actionSend roomAction = "send"
 )
 
-// RoomStep is one thing that happens in a room, At a time after the room's
-// startDate.
+// RoomStep is one thing that happens in a room, at a time after the room's
+// startDate. Make one with Join, HangUp, Drop, EndMeeting or Send.
 type RoomStep struct {
-	At     time.Duration // after the room's startDate
-	Action RoomAction
-	// Source is who acts, for ActionJoin, ActionHangUp and ActionDrop:
+	at     time.Duration // after the room's startDate
+	action roomAction
+	// source is who acts, for actionJoin, actionHangUp and actionDrop:
 	// gurulize.SourceHost or gurulize.SourceGuest, the eventSource of the
 	// events that person causes. Steps by anyone else are not played.
-	Source gurulize.EventSource
-	Event  RawEvent // what ActionSend sends
+	source gurulize.EventSource
+	event  RawEvent // what actionSend sends
 }
 
-// RawEvent is a video callback sent as it is by ActionSend. Its
+// RawEvent is a video callback sent as it is by a Send step. Its
 // receivedTime is the room's startDate plus the step's At.
 type RawEvent struct {
 	Code                 gurulize.VideoEventCode // any text, documented or not
@@ -63,29 +62,29 @@ type RawEvent struct {
 // Join returns a step in which who (gurulize.SourceHost or
 // gurulize.SourceGuest) enters the room at offset at.
 func Join(at time.Duration, who gurulize.EventSource) RoomStep {
-	return RoomStep{At: at, Action: ActionJoin, Source: who}
+	return RoomStep{at: at, action: actionJoin, source: who}
 }
 
 // HangUp returns a step in which who presses the end-call button at
 // offset at.
 func HangUp(at time.Duration, who gurulize.EventSource) RoomStep {
-	return RoomStep{At: at, Action: ActionHangUp, Source: who}
+	return RoomStep{at: at, action: actionHangUp, source: who}
 }
 
 // Drop returns a step in which who's connection drops at offset at.
 func Drop(at time.Duration, who gurulize.EventSource) RoomStep {
-	return RoomStep{At: at, Action: ActionDrop, Source: who}
+	return RoomStep{at: at, action: actionDrop, source: who}
 }
 
 // EndMeeting returns a step in which the host ends the meeting for
-// everyone at offset at (see ActionEndMeeting).
+// everyone at offset at (see actionEndMeeting).
 func EndMeeting(at time.Duration) RoomStep {
-	return RoomStep{At: at, Action: ActionEndMeeting, Source: gurulize.SourceHost}
+	return RoomStep{at: at, action: actionEndMeeting, source: gurulize.SourceHost}
 }
 
 // Send returns a step that sends ev as it is at offset at.
 func Send(at time.Duration, ev RawEvent) RoomStep {
-	return RoomStep{At: at, Action: ActionSend, Event: ev}
+	return RoomStep{at: at, action: actionSend, event: ev}
 }
 
 // RoomScript is what the people in a room do. The fake turns it into the
@@ -96,7 +95,7 @@ func Send(at time.Duration, ev RawEvent) RoomStep {
 // out (MEETING_ENDED from SERVER, reason END_MEETING_FORCED), at startDate +
 // durationInMinutes, or with endWhen=END_OF_DURATION once the meetings have
 // lasted durationInMinutes in total. After that the room is over: later
-// steps are not played (but ActionSend steps always are).
+// steps are not played (but actionSend steps always are).
 type RoomScript struct {
 	Name  string
 	Steps []RoomStep // in any order; played sorted by At
@@ -168,7 +167,8 @@ func NoShow() RoomScript {
 }
 
 // Silent is the script in which nothing happens: no callback is sent. Use it
-// as the default script to play scripts only with Server.PlayRoom.
+// with WithRoomScript for rooms that play nothing unless
+// Server.NextRoomScript queued a script for them or Server.PlayRoom plays one.
 func Silent() RoomScript { return RoomScript{Name: "silent"} }
 
 // DurationMeetingEndedLost is the magic room duration (durationInMinutes
@@ -195,16 +195,16 @@ type roomPlay struct {
 // videoEvents returns the callbacks room sends when its people follow s.
 func (s RoomScript) videoEvents(room Room) []videoEvent {
 	steps := append([]RoomStep(nil), s.Steps...)
-	sort.SliceStable(steps, func(i, j int) bool { return steps[i].At < steps[j].At })
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].at < steps[j].at })
 	p := &roomPlay{room: room, present: map[gurulize.EventSource]bool{}}
 	for _, st := range steps {
-		if d, ok := p.deadline(); ok && !p.over && d <= st.At {
+		if d, ok := p.deadline(); ok && !p.over && d <= st.at {
 			p.forceEnd(d)
 		}
-		p.at, p.n = st.At, 0
+		p.at, p.n = st.at, 0
 		switch {
-		case st.Action == ActionSend:
-			p.emit(st.Event.Code, st.Event.Source, st.Event.Reason, st.Event.MeetingTotalDuration)
+		case st.action == actionSend:
+			p.emit(st.event.Code, st.event.Source, st.event.Reason, st.event.MeetingTotalDuration)
 		case p.over:
 		default:
 			p.apply(st)
@@ -265,9 +265,9 @@ func (p *roomPlay) forceEnd(at time.Duration) {
 }
 
 func (p *roomPlay) apply(st RoomStep) {
-	who := st.Source
-	switch st.Action {
-	case ActionJoin:
+	who := st.source
+	switch st.action {
+	case actionJoin:
 		if p.present[who] || (who != gurulize.SourceHost && who != gurulize.SourceGuest) {
 			return
 		}
@@ -281,17 +281,17 @@ func (p *roomPlay) apply(st RoomStep) {
 			p.inMeeting, p.began = true, p.at
 			p.emit(gurulize.EventMeetingStarted, who, "", 0)
 		}
-	case ActionHangUp:
+	case actionHangUp:
 		if p.present[who] {
 			p.endMeeting(who, gurulize.ReasonHangup)
 			p.leave(who)
 		}
-	case ActionDrop:
+	case actionDrop:
 		if p.present[who] {
 			p.leave(who)
 			p.endMeeting(who, "")
 		}
-	case ActionEndMeeting:
+	case actionEndMeeting:
 		if !p.present[gurulize.SourceHost] {
 			return
 		}
@@ -318,6 +318,3 @@ func shortDuration(d time.Duration) string {
 	}
 	return s
 }
-
-// String describes the script by its name and number of steps.
-func (s RoomScript) String() string { return fmt.Sprintf("%s (%d steps)", s.Name, len(s.Steps)) }

@@ -11,10 +11,10 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/internal/fakeerr"
 )
 
 // Server is a fake of both Gurulize APIs on a loopback port. It validates
@@ -22,9 +22,12 @@ import (
 // and registers calls, records every request, and plays each room's and
 // call's lifecycle by sending the provider's callbacks to the configured
 // callback URLs. All its methods are safe for concurrent use.
+//
+// The records (Requests, Rooms, Calls, Room, Call) come from
+// the embedded Handler, which also serves the server's requests.
 type Server struct {
+	*Handler
 	settings
-	be     *backend
 	eng    *engine
 	hs     *http.Server
 	served chan struct{}
@@ -49,30 +52,22 @@ func NewServer(opts ...Option) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", st.addr)
 	if err != nil {
-		return nil, fmt.Errorf("gurulizetest: listening on %s: %w", st.addr, err)
+		return nil, settingError(fakeerr.Addr, err, "gurulizetest: listening on %s: %v", st.addr, err)
 	}
 	s := &Server{settings: st, url: "http://" + reachable(ln.Addr()), served: make(chan struct{})}
 	s.eng = newEngine(st.mode, st.scale, st.start, st.retry, s.callbackURL)
-	s.be = newBackend(st.accounts, s.url, s.eng.clock, s)
-
-	mux := http.NewServeMux()
-	mux.HandleFunc(VideoPath, func(w http.ResponseWriter, r *http.Request) { s.be.serve("video", w, r) })
-	mux.HandleFunc(VoicePath, func(w http.ResponseWriter, r *http.Request) { s.be.serve("voice", w, r) })
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" && r.URL.Query().Get("rop") != "" {
-			s.be.serveLink(w, r)
-			return
-		}
-		s.be.serve("", w, r)
-	})
-	s.hs = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.Handler = &Handler{be: newBackend(st.accounts, s.url, s.eng.clock, s)}
+	s.hs = &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.served)
 		_ = s.hs.Serve(ln)
 	}()
 
 	s.apiTransport = &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 8}
-	s.client, err = s.NewClient(st.clientOpts...)
+	s.client, err = gurulize.NewClient(st.accounts[0].username, st.accounts[0].password,
+		gurulize.WithHTTPClient(&http.Client{Transport: s.apiTransport}),
+		gurulize.WithVideoURL(s.VideoURL()),
+		gurulize.WithVoiceURL(s.VoiceURL()))
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("gurulizetest: building the client: %w", err)
@@ -91,8 +86,14 @@ func reachable(addr net.Addr) string {
 }
 
 // NewTestServer is NewServer for a test: it fails the test if the server
-// cannot start, and closes it when the test ends.
-func NewTestServer(t testing.TB, opts ...Option) *Server {
+// cannot start, and closes it when the test ends. t is a *testing.T, a
+// *testing.B or anything with these three methods (the package does not
+// import testing).
+func NewTestServer(t interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}, opts ...Option) *Server {
 	t.Helper()
 	s, err := NewServer(opts...)
 	if err != nil {
@@ -119,39 +120,21 @@ func (s *Server) Close() {
 	})
 }
 
-// URL returns the server's base URL, such as "http://127.0.0.1:41234".
-func (s *Server) URL() string { return s.url }
-
 // VideoURL returns the URL of the fake Video API (for gurulize.WithVideoURL).
-func (s *Server) VideoURL() string { return s.url + VideoPath }
+func (s *Server) VideoURL() string { return s.url + videoPath }
 
 // VoiceURL returns the URL of the fake Voice API (for gurulize.WithVoiceURL).
-func (s *Server) VoiceURL() string { return s.url + VoicePath }
+func (s *Server) VoiceURL() string { return s.url + voicePath }
 
 // Client returns a client of the server's first account, pointed at the
-// fake, with its own HTTP client and any WithClientOptions.
+// fake, with its own HTTP client.
 func (s *Server) Client() *gurulize.Client { return s.client }
-
-// NewClient returns a new client of the server's first account pointed at
-// the fake, with opts applied after the fake's own. It is how a test tries a
-// client option against the fake.
-func (s *Server) NewClient(opts ...gurulize.Option) (*gurulize.Client, error) {
-	all := append([]gurulize.Option{
-		gurulize.WithHTTPClient(&http.Client{Transport: s.apiTransport}),
-		gurulize.WithVideoURL(s.VideoURL()),
-		gurulize.WithVoiceURL(s.VoiceURL()),
-	}, opts...)
-	return gurulize.NewClient(s.accounts[0].username, s.accounts[0].password, all...)
-}
-
-// Now returns the fake's current time: the manual clock's with
-// WithManualClock, otherwise the real time. Use it as the StartAt of rooms
-// in tests with a manual clock.
-func (s *Server) Now() time.Time { return s.eng.clock() }
 
 // Advance moves the manual clock forward by d and returns its new time;
 // callbacks whose time has come are then delivered (WaitIdle waits for
-// them). Without WithManualClock it does nothing and returns the real time.
+// them). Advance(0) reads the clock: use it as the StartAt of rooms in
+// tests with a manual clock. Without WithManualClock it does nothing and
+// returns the real time.
 func (s *Server) Advance(d time.Duration) time.Time { return s.eng.advance(d) }
 
 // WaitIdle waits until every callback that is due has been delivered or
@@ -160,45 +143,13 @@ func (s *Server) Advance(d time.Duration) time.Time { return s.eng.advance(d) }
 // returns an error if ctx ends first.
 func (s *Server) WaitIdle(ctx context.Context) error { return s.eng.waitIdle(ctx) }
 
-// SetVideoCallbackURL changes where room events are POSTed, for deliveries
-// from now on. "" stops delivering them.
-func (s *Server) SetVideoCallbackURL(u string) error {
-	if err := checkCallbackURL(u); err != nil {
-		return fmt.Errorf("gurulizetest: SetVideoCallbackURL: %w", err)
-	}
-	s.mu.Lock()
-	s.videoCallback = u
-	s.mu.Unlock()
-	return nil
-}
-
-// SetVoiceCallbackURL changes where call statuses are sent, for deliveries
-// from now on. "" stops delivering them.
-func (s *Server) SetVoiceCallbackURL(u string) error {
-	if err := checkCallbackURL(u); err != nil {
-		return fmt.Errorf("gurulizetest: SetVoiceCallbackURL: %w", err)
-	}
-	s.mu.Lock()
-	s.voiceCallback = u
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *Server) callbackURL(k CallbackKind) string {
+func (s *Server) callbackURL(k callbackKind) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if k == VideoCallback {
+	if k == videoCallback {
 		return s.videoCallback
 	}
 	return s.voiceCallback
-}
-
-// SetFaults sets the delivery faults for the rooms and calls created from
-// now on.
-func (s *Server) SetFaults(f Faults) {
-	s.mu.Lock()
-	s.faults = f
-	s.mu.Unlock()
 }
 
 // NextRoomScript queues scripts for the next rooms created: the first
@@ -219,14 +170,16 @@ func (s *Server) NextCallScript(scripts ...CallScript) {
 }
 
 // PlayRoom plays script in the room uuid, in addition to what it already
-// played; its offsets count from the room's startDate. It returns an error
-// for a room the server did not create.
+// played; its offsets count from the room's startDate. A room can so send
+// its callbacks several times at once, as a load test may want. It returns
+// an error for a room the server did not create.
 func (s *Server) PlayRoom(uuid string, script RoomScript) error {
 	room, ok := s.be.findRoom(uuid)
 	if !ok {
 		return fmt.Errorf("gurulizetest: PlayRoom: no room %q", uuid)
 	}
-	s.eng.schedule(roomCallbacks(room, script, s.currentFaults()), s.currentFaults())
+	f := s.currentFaults()
+	s.eng.schedule(roomCallbacks(room, script, f), f)
 	return nil
 }
 
@@ -238,7 +191,8 @@ func (s *Server) PlayCall(id int64, script CallScript) error {
 	if !ok {
 		return fmt.Errorf("gurulizetest: PlayCall: no call %d", id)
 	}
-	s.eng.schedule(callCallbacks(call, script, s.currentFaults()), s.currentFaults())
+	f := s.currentFaults()
+	s.eng.schedule(callCallbacks(call, script, f), f)
 	return nil
 }
 
@@ -272,7 +226,7 @@ func (s *Server) callRegistered(c *Call) {
 	f := s.faults
 	s.mu.Unlock()
 	if !queued {
-		if magic, ok := ScriptForCallee(c.Callee); ok {
+		if magic, ok := scriptForCallee(c.Callee); ok {
 			script = magic
 		}
 	}
@@ -284,7 +238,7 @@ func roomCallbacks(room Room, script RoomScript, f Faults) []callback {
 	events := script.videoEvents(room)
 	out := make([]callback, len(events))
 	for i, ev := range events {
-		out[i] = callback{kind: VideoCallback, at: ev.at, room: room.UUID, body: ev.payload(room.UUID, f.OmitOptional)}
+		out[i] = callback{kind: videoCallback, at: ev.at, room: room.UUID, body: ev.payload(room.UUID, f.OmitOptional)}
 	}
 	return out
 }
@@ -293,25 +247,10 @@ func callCallbacks(call Call, script CallScript, f Faults) []callback {
 	statuses := script.voiceStatuses(call)
 	out := make([]callback, len(statuses))
 	for i, st := range statuses {
-		out[i] = callback{kind: VoiceCallback, at: st.at, call: call.ID, query: st.query(call.ID, f.OmitOptional)}
+		out[i] = callback{kind: voiceCallback, at: st.at, call: call.ID, query: st.query(call.ID, f.OmitOptional)}
 	}
 	return out
 }
-
-// Requests returns every request the server received, in order, with its reply.
-func (s *Server) Requests() []Request { return s.be.requestLog() }
-
-// Rooms returns the rooms created so far, in order.
-func (s *Server) Rooms() []Room { return s.be.roomList() }
-
-// Calls returns the calls registered so far, in order.
-func (s *Server) Calls() []Call { return s.be.callList() }
-
-// Room returns the room with the given UUID.
-func (s *Server) Room(uuid string) (Room, bool) { return s.be.findRoom(uuid) }
-
-// Call returns the call with the given id.
-func (s *Server) Call(id int64) (Call, bool) { return s.be.findCall(id) }
 
 // Deliveries returns every callback delivery so far, in the order they
 // finished (including failed ones and duplicates).

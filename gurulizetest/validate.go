@@ -53,11 +53,11 @@ func positive(v url.Values, name string, max int64) (int64, *refusal) {
 	n, err := strconv.ParseInt(v.Get(name), 10, 64)
 	switch {
 	case err != nil:
-		return 0, &refusal{param: name, why: ReasonNotNumeric}
+		return 0, &refusal{param: name, why: reasonNotNumeric}
 	case n <= 0:
-		return 0, &refusal{param: name, why: ReasonNotPositive}
+		return 0, &refusal{param: name, why: reasonNotPositive}
 	case n > max:
-		return 0, &refusal{param: name, why: ReasonTooLarge}
+		return 0, &refusal{param: name, why: reasonTooLarge}
 	}
 	return n, nil
 }
@@ -65,7 +65,7 @@ func positive(v url.Values, name string, max int64) (int64, *refusal) {
 // knownLanguage refuses a lang that is sent but is neither en nor tr.
 func knownLanguage(v url.Values) *refusal {
 	if _, sent := v["lang"]; sent && !gurulize.Language(v.Get("lang")).Known() {
-		return &refusal{param: "lang", why: ReasonUnknownLanguage}
+		return &refusal{param: "lang", why: reasonUnknownLanguage}
 	}
 	return nil
 }
@@ -85,14 +85,14 @@ func (b *backend) roomRequest(q url.Values) (Room, *refusal) {
 		return Room{}, refused
 	}
 	if !strings.EqualFold(q.Get("type"), "video") {
-		return Room{}, &refusal{param: "type", why: ReasonUnknownType}
+		return Room{}, &refusal{param: "type", why: reasonUnknownType}
 	}
 	start, err := strconv.ParseInt(q.Get("startDate"), 10, 64)
 	if err != nil {
-		return Room{}, &refusal{param: "startDate", why: ReasonNotNumeric}
+		return Room{}, &refusal{param: "startDate", why: reasonNotNumeric}
 	}
 	if start < millisecondsThreshold {
-		return Room{}, &refusal{param: "startDate", why: ReasonNotMilliseconds}
+		return Room{}, &refusal{param: "startDate", why: reasonNotMilliseconds}
 	}
 	room := Room{
 		Username: user,
@@ -103,10 +103,10 @@ func (b *backend) roomRequest(q url.Values) (Room, *refusal) {
 		Language: gurulize.Language(q.Get("lang")),
 	}
 	if _, sent := q["endHow"]; sent && !room.EndHow.Known() {
-		return Room{}, &refusal{param: "endHow", why: ReasonUnknownEndHow}
+		return Room{}, &refusal{param: "endHow", why: reasonUnknownEndHow}
 	}
 	if _, sent := q["endWhen"]; sent && !room.EndWhen.Known() {
-		return Room{}, &refusal{param: "endWhen", why: ReasonUnknownEndWhen}
+		return Room{}, &refusal{param: "endWhen", why: reasonUnknownEndWhen}
 	}
 	if refused := knownLanguage(q); refused != nil {
 		return Room{}, refused
@@ -126,7 +126,7 @@ func (b *backend) callRequest(f url.Values) (Call, *refusal) {
 	}
 	for _, name := range []string{"caller", "callee"} {
 		if !allDigits(f.Get(name)) {
-			return Call{}, &refusal{param: name, why: ReasonNotAPhoneNumber}
+			return Call{}, &refusal{param: name, why: reasonNotAPhoneNumber}
 		}
 	}
 	seconds, refused := positive(f, "duration", maxSeconds)

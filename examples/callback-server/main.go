@@ -154,8 +154,8 @@ func (a *app) voice(ctx context.Context, st gurulize.VoiceStatus) error {
 	return nil
 }
 
-// forgetOldEntries drops, every interval, the rooms and calls with no event
-// for maxAge, so memory stays bounded however long the server runs. A real
+// forgetOldEntries drops, every interval, the rooms and calls that no event
+// changed for maxAge (by this server's clock), so memory stays bounded however long the server runs. A real
 // application would store final summaries before they are dropped.
 func (a *app) forgetOldEntries(ctx context.Context, interval, maxAge time.Duration) {
 	t := time.NewTicker(interval)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gurulize/gurulize-go"
 	"github.com/gurulize/gurulize-go/gurulizetest"
+	"github.com/gurulize/gurulize-go/gurulizetest/mock"
 )
 
 // newMocked returns a Scheduler whose client talks to an httpmock transport
@@ -21,7 +22,7 @@ func newMocked(t *testing.T) (*Scheduler, *httpmock.MockTransport) {
 	mt := httpmock.NewMockTransport()
 	client, err := gurulize.NewClient("acme", "test-password",
 		gurulize.WithHTTPClient(&http.Client{Transport: mt}),
-		gurulize.WithVoiceURL(gurulizetest.MockVoiceURL))
+		gurulize.WithVoiceURL(mock.VoiceURL))
 	require.NoError(t, err)
 	return New(client), mt
 }
@@ -33,14 +34,14 @@ var tomorrow = time.Now().Add(24 * time.Hour).Truncate(time.Millisecond)
 func TestBookCreatesTheRoom(t *testing.T) {
 	t.Parallel()
 	s, mt := newMocked(t)
-	mock, err := gurulizetest.RegisterResponders(mt, gurulizetest.WithAccount("acme", "test-password"))
+	m, err := mock.RegisterResponders(mt, gurulizetest.WithAccount("acme", "test-password"))
 	require.NoError(t, err)
 
 	b, err := s.Book(context.Background(), tomorrow, 44*time.Minute+10*time.Second)
 	require.NoError(t, err)
 
-	require.Len(t, mock.Rooms(), 1)
-	room := mock.Rooms()[0]
+	require.Len(t, m.Rooms(), 1)
+	room := m.Rooms()[0]
 	assert.Equal(t, 45*time.Minute, room.Duration, "rounded up to whole minutes")
 	assert.True(t, tomorrow.Equal(room.StartAt))
 	assert.Equal(t, gurulize.EndAutomatic, room.EndHow)
@@ -66,10 +67,10 @@ func TestBookErrors(t *testing.T) {
 		responder httpmock.Responder
 		want      error
 	}{
-		{"wrong account", gurulizetest.InvalidCredentialsResponder(), ErrMisconfigured},
-		{"missing parameter", gurulizetest.MissingParameterResponder("startDate"), ErrRefused},
-		{"invalid parameter", gurulizetest.InvalidParameterResponder("durationInMinutes", gurulizetest.ReasonNotPositive), ErrRefused},
-		{"anything else", gurulizetest.FailureResponder("Sistem bakımda"), ErrRefused},
+		{"wrong account", mock.FailureResponder("User Information Is Invalid"), ErrMisconfigured},
+		{"missing parameter", mock.FailureResponder("Missing Parameter (startDate)"), ErrRefused},
+		{"invalid parameter", mock.FailureResponder("Invalid Parameter (durationInMinutes): Must be positive"), ErrRefused},
+		{"anything else", mock.FailureResponder("Sistem bakımda"), ErrRefused},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,12 +87,12 @@ func TestBookErrors(t *testing.T) {
 func TestConnect(t *testing.T) {
 	t.Parallel()
 	s, mt := newMocked(t)
-	mt.RegisterResponder(http.MethodPost, gurulizetest.MockVoiceURL, gurulizetest.CallRegisteredResponder(77))
+	mt.RegisterResponder(http.MethodPost, mock.VoiceURL, mock.CallRegisteredResponder(77))
 	id, err := s.Connect(context.Background(), "532 123 45 67", "542 765 43 21", 30*time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, int64(77), id)
 
-	mt.RegisterResponder(http.MethodPost, gurulizetest.MockVoiceURL, gurulizetest.InvalidParameterResponder("callee", gurulizetest.ReasonNotAPhoneNumber))
+	mt.RegisterResponder(http.MethodPost, mock.VoiceURL, mock.FailureResponder("Invalid Parameter (callee): Not a phone number"))
 	_, err = s.Connect(context.Background(), "5321234567", "5427654321", time.Minute)
 	assert.ErrorIs(t, err, ErrRefused)
 	assert.ErrorContains(t, err, "Invalid Parameter (callee): Not a phone number")
@@ -103,15 +104,15 @@ func TestConnect(t *testing.T) {
 func TestWithActivate(t *testing.T) {
 	httpmock.Activate()
 	t.Cleanup(httpmock.DeactivateAndReset)
-	mock, err := gurulizetest.RegisterResponders(httpmock.DefaultTransport)
+	m, err := mock.RegisterResponders(httpmock.DefaultTransport)
 	require.NoError(t, err)
 	client, err := gurulize.NewClient(gurulizetest.DefaultUsername, gurulizetest.DefaultPassword,
-		gurulize.WithVoiceURL(gurulizetest.MockVoiceURL))
+		gurulize.WithVoiceURL(mock.VoiceURL))
 	require.NoError(t, err)
 
 	id, err := New(client).Connect(context.Background(), "5321234567", "5427654321", 10*time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), id)
-	require.Len(t, mock.Calls(), 1)
-	assert.Equal(t, 10*time.Minute, mock.Calls()[0].MaxDuration)
+	require.Len(t, m.Calls(), 1)
+	assert.Equal(t, 10*time.Minute, m.Calls()[0].MaxDuration)
 }

@@ -304,12 +304,22 @@ var roomPlans = []struct {
 
 // callees are the callee numbers the tests call, in turn: every scenario of
 // the fake.
-var callees = []string{
-	gurulizetest.NumberAnsweredFor(90 * time.Second), gurulizetest.NumberCallerHangsUpAfter(30 * time.Second),
-	gurulizetest.NumberCallerBusy, gurulizetest.NumberCalleeBusy, gurulizetest.NumberCallerRejects,
-	gurulizetest.NumberCalleeRejects, gurulizetest.NumberCallerNoAnswer, gurulizetest.NumberCalleeNoAnswer,
-	gurulizetest.NumberCallerNotConnected, gurulizetest.NumberCalleeNotConnected, gurulizetest.NumberOutOfCredits,
-	"5321234567", // the default script
+var callees = []struct {
+	number string
+	script gurulizetest.CallScript // the script the number selects
+}{
+	{gurulizetest.NumberAnsweredFor(90 * time.Second), gurulizetest.Answered(90 * time.Second)},
+	{gurulizetest.NumberCallerHangsUpAfter(30 * time.Second), gurulizetest.CallerHangsUp(30 * time.Second)},
+	{gurulizetest.NumberCallerBusy, gurulizetest.Busy(gurulize.PartyCaller)},
+	{gurulizetest.NumberCalleeBusy, gurulizetest.Busy(gurulize.PartyCallee)},
+	{gurulizetest.NumberCallerRejects, gurulizetest.Rejected(gurulize.PartyCaller)},
+	{gurulizetest.NumberCalleeRejects, gurulizetest.Rejected(gurulize.PartyCallee)},
+	{gurulizetest.NumberCallerNoAnswer, gurulizetest.NoAnswer(gurulize.PartyCaller)},
+	{gurulizetest.NumberCalleeNoAnswer, gurulizetest.NoAnswer(gurulize.PartyCallee)},
+	{gurulizetest.NumberCallerNotConnected, gurulizetest.NotConnected(gurulize.PartyCaller)},
+	{gurulizetest.NumberCalleeNotConnected, gurulizetest.NotConnected(gurulize.PartyCallee)},
+	{gurulizetest.NumberOutOfCredits, gurulizetest.OutOfCredits()},
+	{"5321234567", gurulizetest.Answered(time.Minute)}, // the default script
 }
 
 // createRoom creates the i-th room of roomPlans on the fake and plays its
@@ -337,15 +347,11 @@ func registerCall(tb testing.TB, fake *gurulizetest.Server, i, streams int) int6
 	tb.Helper()
 	callee := callees[i%len(callees)]
 	reg, err := fake.Client().RegisterCall(context.Background(), gurulize.CallRequest{
-		Caller: "5320000000", Callee: callee, MaxDuration: 10 * time.Minute,
+		Caller: "5320000000", Callee: callee.number, MaxDuration: 10 * time.Minute,
 	})
 	require.NoError(tb, err)
-	script, ok := gurulizetest.ScriptForCallee(callee)
-	if !ok {
-		script = gurulizetest.Answered(time.Minute)
-	}
 	for range streams - 1 {
-		require.NoError(tb, fake.PlayCall(reg.ID, script))
+		require.NoError(tb, fake.PlayCall(reg.ID, callee.script))
 	}
 	return reg.ID
 }
@@ -360,7 +366,7 @@ func waitDelivered(tb testing.TB, fake *gurulizetest.Server) {
 	deliveries := fake.Deliveries()
 	require.NotEmpty(tb, deliveries)
 	for _, d := range deliveries {
-		require.Truef(tb, d.Delivered(), "a callback was never acknowledged: %s %d: status %d, %s", d.Kind, d.CallID, d.Status, d.Err)
+		require.Emptyf(tb, d.Err, "a callback was never acknowledged: room %q call %d: status %d, %s", d.RoomUUID, d.CallID, d.Status, d.Err)
 	}
 }
 

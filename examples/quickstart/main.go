@@ -118,7 +118,7 @@ func runFake(ctx context.Context, w io.Writer, o options) error {
 	defer fake.Close()
 
 	fmt.Fprintf(w, "No GURULIZE_USERNAME set: running against gurulizetest, the SDK's fake Gurulize\n")
-	fmt.Fprintf(w, "(API on %s, time %gx faster; callback timestamps stay realistic).\n", fake.URL(), o.scale)
+	fmt.Fprintf(w, "(video API on %s, time %gx faster; callback timestamps stay realistic).\n", fake.VideoURL(), o.scale)
 	fmt.Fprintf(w, "Callback handlers on %s/gurulize/{video,voice}/<token>\n\n", base)
 
 	client, err := gurulize.NewClient(gurulizetest.DefaultUsername, gurulizetest.DefaultPassword,

@@ -11,8 +11,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"github.com/gurulize/gurulize-go"
 )
 
 // Exit codes.
@@ -111,7 +109,7 @@ func Run(ctx context.Context, sys IO, args []string) int {
 		fmt.Fprint(sys.Stdout, usage)
 		return ExitOK
 	case "-version", "--version", "version":
-		fmt.Fprintf(sys.Stdout, "gurulize %s\n", gurulize.Version)
+		fmt.Fprintln(sys.Stdout, versionLine(buildInfo()))
 		return ExitOK
 	}
 	cmd, rest := args[0], args[1:]

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/internal/fields"
 )
 
 // usageError is a mistake in the command line or the environment: name is
@@ -24,16 +25,16 @@ type usageError struct {
 func (e usageError) Error() string { return e.name + " " + e.msg }
 
 // flagNames maps the fields of the SDK's requests to the flags that feed them.
-var flagNames = map[string]string{
-	"VideoRoomRequest.Duration": "--duration",
-	"VideoRoomRequest.StartAt":  "--start",
-	"VideoRoomRequest.EndHow":   "--end-how",
-	"VideoRoomRequest.EndWhen":  "--end-when",
-	"VideoRoomRequest.Language": "--lang",
-	"CallRequest.Caller":        "--caller",
-	"CallRequest.Callee":        "--callee",
-	"CallRequest.MaxDuration":   "--max-duration",
-	"CallRequest.Language":      "--lang",
+var flagNames = map[fields.Field]string{
+	fields.VideoDuration:   "--duration",
+	fields.VideoStartAt:    "--start",
+	fields.VideoEndHow:     "--end-how",
+	fields.VideoEndWhen:    "--end-when",
+	fields.VideoLanguage:   "--lang",
+	fields.CallCaller:      "--caller",
+	fields.CallCallee:      "--callee",
+	fields.CallMaxDuration: "--max-duration",
+	fields.CallLanguage:    "--lang",
 }
 
 // failure is an error as the command reports it. Flag or Env names what
@@ -64,7 +65,7 @@ func classify(err error) failure {
 		}
 		return f
 	case errors.As(err, &ve):
-		return failure{Code: ExitUsage, Kind: "usage", Flag: flagNames[ve.Field], Message: ve.Reason}
+		return failure{Code: ExitUsage, Kind: "usage", Flag: flagNames[fields.Field(ve.Field)], Message: ve.Reason}
 	case errors.Is(err, gurulize.ErrNoVoiceURL):
 		return failure{Code: ExitUsage, Kind: "usage", Flag: "--voice-url", Message: "is required (or set GURULIZE_VOICE_URL)"}
 	case errors.As(err, &api):

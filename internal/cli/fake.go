@@ -7,12 +7,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gurulize/gurulize-go/gurulizetest"
+	"github.com/gurulize/gurulize-go/internal/fakeerr"
 )
 
 const fakeHelp = `
@@ -43,8 +46,9 @@ Examples:
 // a line, from the table the fake plays calls by.
 func magicNumberTable() string {
 	var b strings.Builder
-	for _, m := range gurulizetest.MagicNumbers() {
-		fmt.Fprintf(&b, "  %-10s  %s\n", m.Number, m.What)
+	numbers := gurulizetest.MagicNumbers()
+	for _, n := range slices.Sorted(maps.Keys(numbers)) {
+		fmt.Fprintf(&b, "  %-10s  %s\n", n, numbers[n])
 	}
 	return b.String()
 }
@@ -98,10 +102,11 @@ func fake(ctx context.Context, sys IO, args []string) int {
 		return fail(sys, "fake", *asJSON, fakeError(err))
 	}
 	defer srv.Close()
+	base := strings.TrimSuffix(srv.VideoURL(), "/webrtc-meeting/room/create")
 
 	p := &printer{out: sys.Stdout, json: *asJSON}
 	p.line(map[string]any{
-		"type": "fake", "url": srv.URL(), "videoUrl": srv.VideoURL(), "voiceUrl": srv.VoiceURL(),
+		"type": "fake", "url": base, "videoUrl": srv.VideoURL(), "voiceUrl": srv.VoiceURL(),
 		"username": *username, "password": *password,
 		"videoCallback": *videoCallback, "voiceCallback": *voiceCallback,
 	}, fmt.Sprintf(`fake Gurulize on %s (the gurulizetest package; not the real service)
@@ -114,7 +119,7 @@ func fake(ctx context.Context, sys IO, args []string) int {
 For the SDK or the gurulize command:
   export GURULIZE_USERNAME=%s GURULIZE_PASSWORD=%s GURULIZE_VIDEO_URL=%s GURULIZE_VOICE_URL=%s
 Stop with Ctrl-C.`,
-		srv.URL(), srv.VideoURL(), srv.VoiceURL(), *username, *password,
+		base, srv.VideoURL(), srv.VoiceURL(), *username, *password,
 		orNone(*videoCallback, "--video-callback"), orNone(*voiceCallback, "--voice-callback"),
 		*username, *password, srv.VideoURL(), srv.VoiceURL()))
 
@@ -129,16 +134,16 @@ Stop with Ctrl-C.`,
 		requests = len(reqs)
 		dels := srv.Deliveries()
 		for _, d := range dels[deliveries:] {
-			what := fmt.Sprintf("room %s", d.RoomUUID)
-			if d.Kind == gurulizetest.VoiceCallback {
-				what = fmt.Sprintf("call %d", d.CallID)
+			kind, what := "video", fmt.Sprintf("room %s", d.RoomUUID)
+			if d.RoomUUID == "" {
+				kind, what = "voice", fmt.Sprintf("call %d", d.CallID)
 			}
 			result := fmt.Sprintf("%d after %d attempt(s)", d.Status, d.Attempts)
-			if !d.Delivered() {
+			if d.Err != "" {
 				result = "not delivered: " + d.Err
 			}
-			p.line(map[string]any{"type": "callback", "kind": d.Kind, "roomUuid": d.RoomUUID, "callId": d.CallID, "url": d.URL, "body": d.Body, "status": d.Status, "attempts": d.Attempts, "error": d.Err},
-				fmt.Sprintf("%s callback %s %s -> %s", time.Now().Format("15:04:05"), d.Kind, what, result))
+			p.line(map[string]any{"type": "callback", "kind": kind, "roomUuid": d.RoomUUID, "callId": d.CallID, "url": d.URL, "body": d.Body, "status": d.Status, "attempts": d.Attempts, "error": d.Err},
+				fmt.Sprintf("%s callback %s %s -> %s", time.Now().Format("15:04:05"), kind, what, result))
 		}
 		deliveries = len(dels)
 	}
@@ -162,25 +167,22 @@ func orNone(u, flagName string) string {
 	return u
 }
 
-// fakeOptions names, for each option the command passes to
-// gurulizetest.NewServer that can fail, its flag. The checks above leave
-// only these to fail.
-var fakeOptions = []struct{ option, flag string }{
-	{"WithAddr", "--addr"}, {"listening on", "--addr"},
-	{"WithVideoCallbackURL", "--video-callback"}, {"WithVoiceCallbackURL", "--voice-callback"},
+// fakeFlags names the flag of each setting gurulizetest.NewServer can
+// refuse. The checks above leave only these to fail.
+var fakeFlags = map[fakeerr.Setting]string{
+	fakeerr.Addr:             "--addr",
+	fakeerr.VideoCallbackURL: "--video-callback",
+	fakeerr.VoiceCallbackURL: "--voice-callback",
 }
 
-// fakeError reports an error from gurulizetest.NewServer, which names the
-// option ("gurulizetest: WithAddr(\"x\"): why"), as the flag and the why.
+// fakeError reports an error from gurulizetest.NewServer as the flag at
+// fault and why.
 func fakeError(err error) usageError {
-	msg := strings.TrimPrefix(err.Error(), "gurulizetest: ")
-	for _, o := range fakeOptions {
-		if rest, ok := strings.CutPrefix(msg, o.option); ok {
-			if _, why, found := strings.Cut(rest, ": "); found {
-				rest = why
-			}
-			return usageError{name: o.flag, msg: rest}
+	var fe *fakeerr.Error
+	if errors.As(err, &fe) {
+		if name, ok := fakeFlags[fe.Setting]; ok {
+			return usageError{name: name, msg: fe.Err.Error()}
 		}
 	}
-	return usageError{name: "--addr", msg: msg}
+	return usageError{name: "--addr", msg: strings.TrimPrefix(err.Error(), "gurulizetest: ")}
 }

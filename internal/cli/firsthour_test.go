@@ -161,8 +161,8 @@ func TestFakeHelpListsEveryMagicNumber(t *testing.T) {
 	require.Equal(t, ExitOK, r.code)
 	numbers := gurulizetest.MagicNumbers()
 	require.GreaterOrEqual(t, len(numbers), 11)
-	for _, m := range numbers {
-		assert.Contains(t, r.stdout, "\n  "+m.Number+"  "+m.What+"\n")
+	for number, what := range numbers {
+		assert.Contains(t, r.stdout, "\n  "+number+"  "+what+"\n")
 	}
 	assert.Contains(t, r.stdout, "\n  any other   answered, 1 minute of talk\n")
 }

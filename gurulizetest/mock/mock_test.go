@@ -1,4 +1,4 @@
-package gurulizetest_test
+package mock_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/gurulize/gurulize-go"
 	"github.com/gurulize/gurulize-go/gurulizetest"
+	"github.com/gurulize/gurulize-go/gurulizetest/mock"
 )
 
 var aCall = gurulize.CallRequest{Caller: "5321234567", Callee: "5427654321", MaxDuration: 10 * time.Minute}
@@ -23,16 +24,17 @@ var aCall = gurulize.CallRequest{Caller: "5321234567", Callee: "5427654321", Max
 func TestMockValidatesAndRecords(t *testing.T) {
 	t.Parallel()
 	mt := httpmock.NewMockTransport()
-	mock, err := gurulizetest.RegisterResponders(mt, gurulizetest.WithAccount("acme", "pw"))
+	m, err := mock.RegisterResponders(mt, gurulizetest.WithAccount("acme", "pw"))
 	require.NoError(t, err)
-	client, err := mock.NewClient()
+	client, err := gurulize.NewClient("acme", "pw",
+		gurulize.WithHTTPClient(&http.Client{Transport: mt}), gurulize.WithVoiceURL(mock.VoiceURL))
 	require.NoError(t, err)
 	ctx := context.Background()
 
 	room, err := client.CreateVideoRoom(ctx, roomAt(fixedStart, time.Hour, gurulize.EndByHost))
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(room.HostURL, gurulizetest.MockLinkBase+"/?rop="), room.HostURL)
-	got, ok := mock.Room(room.UUID)
+	assert.True(t, strings.HasPrefix(room.HostURL, "https://webrtc.gurulize.test"+"/?rop="), room.HostURL)
+	got, ok := m.Room(room.UUID)
 	require.True(t, ok)
 	assert.Equal(t, "acme", got.Username)
 	assert.Equal(t, fixedStart, got.StartAt)
@@ -44,63 +46,43 @@ func TestMockValidatesAndRecords(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, reg.ID)
 	}
-	call, ok := mock.Call(2)
+	call, ok := m.Call(2)
 	require.True(t, ok)
 	assert.Equal(t, "5427654321", call.Callee)
 	assert.Equal(t, 10*time.Minute, call.MaxDuration)
-	assert.Len(t, mock.Rooms(), 1)
-	assert.Len(t, mock.Calls(), 2)
-	require.Len(t, mock.Requests(), 3)
-	assert.Equal(t, "pw", mock.Requests()[0].Query.Get("password"))
-	assert.Equal(t, "5321234567", mock.Requests()[1].Form.Get("caller"))
+	assert.Len(t, m.Rooms(), 1)
+	assert.Len(t, m.Calls(), 2)
+	require.Len(t, m.Requests(), 3)
+	assert.Equal(t, "pw", m.Requests()[0].Query.Get("password"))
+	assert.Equal(t, "5321234567", m.Requests()[1].Form.Get("caller"))
 	assert.Equal(t, 2, mt.NumResponders(), "one responder per API")
 
-	wrong, err := gurulize.NewClient("acme", "nope", gurulize.WithHTTPClient(&http.Client{Transport: mt}), gurulize.WithVoiceURL(gurulizetest.MockVoiceURL))
+	wrong, err := gurulize.NewClient("acme", "nope", gurulize.WithHTTPClient(&http.Client{Transport: mt}), gurulize.WithVoiceURL(mock.VoiceURL))
 	require.NoError(t, err)
 	_, err = wrong.RegisterCall(ctx, aCall)
 	assert.ErrorIs(t, err, gurulize.ErrInvalidCredentials)
 
 	// A request the SDK would never send still gets the provider's answer.
 	form := url.Values{"username": {"acme"}, "password": {"pw"}, "caller": {"532-123"}, "callee": {"1"}, "duration": {"5"}}
-	resp, err := (&http.Client{Transport: mt}).PostForm(gurulizetest.MockVoiceURL, form)
+	resp, err := (&http.Client{Transport: mt}).PostForm(mock.VoiceURL, form)
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.JSONEq(t, `{"success":false,"message":"Invalid Parameter (caller): Not a phone number"}`, string(body))
-	assert.Len(t, mock.Calls(), 2)
-}
-
-func TestMockResponderOnYourOwnURLs(t *testing.T) {
-	t.Parallel()
-	mt := httpmock.NewMockTransport()
-	mock, err := gurulizetest.RegisterResponders(mt)
-	require.NoError(t, err)
-	mt.RegisterResponder(http.MethodGet, "https://video.example.test/create", mock.VideoResponder())
-	mt.RegisterResponder(http.MethodPost, "https://voice.example.test/c2c", mock.VoiceResponder())
-	client, err := gurulize.NewClient(gurulizetest.DefaultUsername, gurulizetest.DefaultPassword,
-		gurulize.WithHTTPClient(&http.Client{Transport: mt}),
-		gurulize.WithVideoURL("https://video.example.test/create"),
-		gurulize.WithVoiceURL("https://voice.example.test/c2c"))
-	require.NoError(t, err)
-	_, err = client.CreateVideoRoom(context.Background(), roomAt(fixedStart, time.Hour, ""))
-	require.NoError(t, err)
-	_, err = client.RegisterCall(context.Background(), aCall)
-	require.NoError(t, err)
-	assert.Len(t, mock.Rooms(), 1)
-	assert.Len(t, mock.Calls(), 1)
+	assert.Len(t, m.Calls(), 2)
 }
 
 // Not parallel: httpmock.Activate replaces http.DefaultTransport.
 func TestMockWithActivate(t *testing.T) {
 	httpmock.Activate()
 	t.Cleanup(httpmock.DeactivateAndReset)
-	mock, err := gurulizetest.RegisterResponders(httpmock.DefaultTransport)
+	m, err := mock.RegisterResponders(httpmock.DefaultTransport)
 	require.NoError(t, err)
-	client, err := gurulize.NewClient(gurulizetest.DefaultUsername, gurulizetest.DefaultPassword, gurulize.WithVoiceURL(gurulizetest.MockVoiceURL))
+	client, err := gurulize.NewClient(gurulizetest.DefaultUsername, gurulizetest.DefaultPassword, gurulize.WithVoiceURL(mock.VoiceURL))
 	require.NoError(t, err)
 	_, err = client.CreateVideoRoom(context.Background(), roomAt(fixedStart, time.Hour, ""))
 	require.NoError(t, err)
-	assert.Len(t, mock.Rooms(), 1)
+	assert.Len(t, m.Rooms(), 1)
 	assert.Equal(t, 1, httpmock.GetTotalCallCount())
 }
 
@@ -112,26 +94,26 @@ func TestSingleResponders(t *testing.T) {
 		responder httpmock.Responder
 		check     func(t *testing.T, client *gurulize.Client)
 	}{
-		{"room created with a fixed uuid", gurulizetest.RoomCreatedResponder("444f4061-3494-4e60-a552-c4316ac6702d"), func(t *testing.T, c *gurulize.Client) {
+		{"room created with a fixed uuid", mock.RoomCreatedResponder("444f4061-3494-4e60-a552-c4316ac6702d"), func(t *testing.T, c *gurulize.Client) {
 			room, err := c.CreateVideoRoom(ctx, roomAt(fixedStart, time.Hour, ""))
 			require.NoError(t, err)
 			assert.Equal(t, "444f4061-3494-4e60-a552-c4316ac6702d", room.UUID)
-			assert.True(t, strings.HasPrefix(room.GuestURL, gurulizetest.MockLinkBase+"/?rop="))
+			assert.True(t, strings.HasPrefix(room.GuestURL, "https://webrtc.gurulize.test"+"/?rop="))
 			assert.NotEqual(t, room.HostURL, room.GuestURL)
 		}},
-		{"room created with fresh uuids", gurulizetest.RoomCreatedResponder(""), func(t *testing.T, c *gurulize.Client) {
+		{"room created with fresh uuids", mock.RoomCreatedResponder(""), func(t *testing.T, c *gurulize.Client) {
 			a, err := c.CreateVideoRoom(ctx, roomAt(fixedStart, time.Hour, ""))
 			require.NoError(t, err)
 			b, err := c.CreateVideoRoom(ctx, roomAt(fixedStart, time.Hour, ""))
 			require.NoError(t, err)
 			assert.NotEqual(t, a.UUID, b.UUID)
 		}},
-		{"call registered", gurulizetest.CallRegisteredResponder(42), func(t *testing.T, c *gurulize.Client) {
+		{"call registered", mock.CallRegisteredResponder(42), func(t *testing.T, c *gurulize.Client) {
 			reg, err := c.RegisterCall(ctx, aCall)
 			require.NoError(t, err)
 			assert.Equal(t, &gurulize.CallRegistration{ID: 42, Message: "Request Received"}, reg)
 		}},
-		{"missing parameter", gurulizetest.MissingParameterResponder("callee"), func(t *testing.T, c *gurulize.Client) {
+		{"missing parameter", mock.FailureResponder("Missing Parameter (callee)"), func(t *testing.T, c *gurulize.Client) {
 			_, err := c.RegisterCall(ctx, aCall)
 			assert.ErrorIs(t, err, gurulize.ErrMissingParameter)
 			var apiErr *gurulize.APIError
@@ -139,7 +121,7 @@ func TestSingleResponders(t *testing.T) {
 			assert.Equal(t, "callee", apiErr.Param)
 			assert.Equal(t, http.StatusOK, apiErr.StatusCode)
 		}},
-		{"not a phone number", gurulizetest.InvalidParameterResponder("caller", gurulizetest.ReasonNotAPhoneNumber), func(t *testing.T, c *gurulize.Client) {
+		{"not a phone number", mock.FailureResponder("Invalid Parameter (caller): Not a phone number"), func(t *testing.T, c *gurulize.Client) {
 			_, err := c.RegisterCall(ctx, aCall)
 			assert.ErrorIs(t, err, gurulize.ErrInvalidParameter)
 			var apiErr *gurulize.APIError
@@ -147,11 +129,11 @@ func TestSingleResponders(t *testing.T) {
 			assert.Equal(t, "caller", apiErr.Param)
 			assert.Equal(t, "Invalid Parameter (caller): Not a phone number", apiErr.Message)
 		}},
-		{"invalid credentials", gurulizetest.InvalidCredentialsResponder(), func(t *testing.T, c *gurulize.Client) {
+		{"invalid credentials", mock.FailureResponder("User Information Is Invalid"), func(t *testing.T, c *gurulize.Client) {
 			_, err := c.CreateVideoRoom(ctx, roomAt(fixedStart, time.Hour, ""))
 			assert.ErrorIs(t, err, gurulize.ErrInvalidCredentials)
 		}},
-		{"any other failure", gurulizetest.FailureResponder("Beklenmeyen bir hata oluştu"), func(t *testing.T, c *gurulize.Client) {
+		{"any other failure", mock.FailureResponder("Beklenmeyen bir hata oluştu"), func(t *testing.T, c *gurulize.Client) {
 			_, err := c.RegisterCall(ctx, aCall)
 			var apiErr *gurulize.APIError
 			require.True(t, errors.As(err, &apiErr))
@@ -164,8 +146,8 @@ func TestSingleResponders(t *testing.T) {
 			t.Parallel()
 			mt := httpmock.NewMockTransport()
 			mt.RegisterResponder(http.MethodGet, gurulize.DefaultVideoURL, tc.responder)
-			mt.RegisterResponder(http.MethodPost, gurulizetest.MockVoiceURL, tc.responder)
-			client, err := gurulize.NewClient("user", "a-long-password", gurulize.WithHTTPClient(&http.Client{Transport: mt}), gurulize.WithVoiceURL(gurulizetest.MockVoiceURL))
+			mt.RegisterResponder(http.MethodPost, mock.VoiceURL, tc.responder)
+			client, err := gurulize.NewClient("user", "a-long-password", gurulize.WithHTTPClient(&http.Client{Transport: mt}), gurulize.WithVoiceURL(mock.VoiceURL))
 			require.NoError(t, err)
 			tc.check(t, client)
 			assert.Positive(t, mt.GetTotalCallCount())
@@ -175,9 +157,9 @@ func TestSingleResponders(t *testing.T) {
 
 func TestResponderReplyShape(t *testing.T) {
 	t.Parallel()
-	req, err := http.NewRequest(http.MethodPost, gurulizetest.MockVoiceURL, nil)
+	req, err := http.NewRequest(http.MethodPost, mock.VoiceURL, nil)
 	require.NoError(t, err)
-	resp, err := gurulizetest.CallRegisteredResponder(2)(req)
+	resp, err := mock.CallRegisteredResponder(2)(req)
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	assert.Equal(t, `{"success":true,"message":"Request Received","id":2}`, string(body), "the reference's own example")
@@ -185,8 +167,15 @@ func TestResponderReplyShape(t *testing.T) {
 	assert.Equal(t, "application/json;charset=UTF-8", resp.Header.Get("Content-Type"))
 	assert.Same(t, req, resp.Request)
 
-	resp, err = gurulizetest.InvalidCredentialsResponder()(req)
+	resp, err = mock.FailureResponder("User Information Is Invalid")(req)
 	require.NoError(t, err)
 	body, _ = io.ReadAll(resp.Body)
 	assert.Equal(t, `{"success":false,"message":"User Information Is Invalid"}`, string(body))
 }
+
+func roomAt(start time.Time, d time.Duration, how gurulize.EndHow) gurulize.VideoRoomRequest {
+	return gurulize.VideoRoomRequest{Duration: d, StartAt: start, EndHow: how}
+}
+
+// fixedStart is a startDate for rooms whose events tests compare exactly.
+var fixedStart = time.UnixMilli(1600938000000).UTC()
