@@ -63,7 +63,7 @@ type Client struct {
 // secrets are what a Client must never show.
 type secrets struct {
 	username, password string
-	redactor           func() *redact.Redactor // masks the password in every form it can take; built when first needed
+	redactor           func() *redact.Redactor // tells text that holds the password in any form; built when first needed
 }
 
 // Option configures a Client. An option given an invalid value makes
@@ -198,7 +198,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 			if errors.Is(err, ErrInvalidConfig) {
 				return nil, err
 			}
-			return nil, configError(fmt.Sprintf("option %d", i), s.redactor().String(err.Error()))
+			return nil, configError(fmt.Sprintf("option %d", i), s.redactor().Text(err.Error()))
 		}
 	}
 	for i, u := range []*url.URL{c.videoURL, c.voiceURL} {
@@ -250,19 +250,19 @@ func fromEnv(name string, opt Option) Option {
 	}
 }
 
-// String describes the client: its endpoints and username, and every
-// credential masked (the username too, should it hold the password).
+// String describes the client: its endpoints, with the username and the
+// password masked.
 func (c *Client) String() string {
 	if c == nil || c.secrets == nil {
 		return "gurulize.Client(nil)"
 	}
-	s := c.secrets()
+	red := c.secrets().redactor()
 	voice := "none"
 	if c.voiceURL != nil {
-		voice = s.redactor().URL(c.voiceURL, "password")
+		voice = red.URL(c.voiceURL, "username", "password")
 	}
-	return s.redactor().String(fmt.Sprintf("gurulize.Client{username: %q, password: %s, video: %s, voice: %s}",
-		s.username, redact.Mask, s.redactor().URL(c.videoURL, "password"), voice))
+	return fmt.Sprintf("gurulize.Client{username: %s, password: %s, video: %s, voice: %s}",
+		redact.Mask, redact.Mask, red.URL(c.videoURL, "username", "password"), voice)
 }
 
 func parseEndpoint(setting, raw string) (*url.URL, error) {

@@ -17,22 +17,25 @@ func TestParseRetryAfter(t *testing.T) {
 	tests := []struct {
 		in   string
 		want time.Duration
+		ok   bool // a valid header
 	}{
-		{"", 0},
-		{"  ", 0},
-		{"5", 5 * time.Second},
-		{" 120 ", 2 * time.Minute},
-		{"0", 0},
-		{"-3", 0},
-		{"99999999999", 24 * time.Hour},
-		{"soon", 0},
-		{"1.5", 0},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
-		{now.Add(30 * time.Second).Format(time.RFC850), 30 * time.Second},
+		{"", 0, false},
+		{"  ", 0, false},
+		{"5", 5 * time.Second, true},
+		{" 120 ", 2 * time.Minute, true},
+		{"0", 0, true},
+		{"-3", 0, false},
+		{"99999999999", 24 * time.Hour, true},
+		{"soon", 0, false},
+		{"1.5", 0, false},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{now.Add(30 * time.Second).Format(time.RFC850), 30 * time.Second, true},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, parseRetryAfter(tt.in, now), "%q", tt.in)
+		got, ok := parseRetryAfter(tt.in, now)
+		assert.Equal(t, tt.want, got, "%q", tt.in)
+		assert.Equal(t, tt.ok, ok, "%q", tt.in)
 	}
 }
 
