@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 )

@@ -152,7 +152,7 @@ func (p RetryPolicy) decide(f attemptFacts) (retry bool, after time.Duration, wh
 		return false, 0, "the request may have been acted on, so it is not sent again"
 	case f.ctxDone:
 		return false, 0, "the context ended"
-	case f.status == http.StatusTooManyRequests || f.status == http.StatusServiceUnavailable:
+	case f.status == http.StatusTooManyRequests || f.status == http.StatusServiceUnavailable && f.hasRetryAfter:
 		if f.attempt >= p.MaxAttempts {
 			return false, 0, "the server asked to retry later, but no attempts are left"
 		}
