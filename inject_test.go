@@ -44,6 +44,11 @@ type h1Server struct {
 }
 
 func newH1Server(t *testing.T, answer string) *h1Server {
+	return newRawServer(t, func(*http.Request) string { return answer })
+}
+
+// newRawServer is an h1Server answering each request with answer(request).
+func newRawServer(t *testing.T, answer func(*http.Request) string) *h1Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -71,7 +76,7 @@ func newH1Server(t *testing.T, answer string) *h1Server {
 					return
 				}
 				s.complete.Add(1)
-				_, _ = io.WriteString(c, answer)
+				_, _ = io.WriteString(c, answer(req))
 			}()
 		}
 	}()
