@@ -22,14 +22,14 @@ func TestHoldsEveryEncoding(t *testing.T) {
 		url.QueryEscape(secret),
 		url.QueryEscape(url.QueryEscape(url.QueryEscape(secret))),
 		url.PathEscape(secret),
-		`p@ss w/\"rd\u0026x=\u003c1\u003e`,         // JSON with HTML escaping
-		`p@ss w/\\\"rd&x=<1>`,                        // Go-quoted twice
-		"p%40ss+w%2f%22rd%26x%3d%3c1%3e",             // lower-case percent-encoding
-		"p@ss w/&quot;rd&amp;x=&lt;1&gt;",            // HTML
+		`p@ss w/\"rd\u0026x=\u003c1\u003e`,            // JSON with HTML escaping
+		`p@ss w/\\\"rd&x=<1>`,                         // Go-quoted twice
+		"p%40ss+w%2f%22rd%26x%3d%3c1%3e",              // lower-case percent-encoding
+		"p@ss w/&quot;rd&amp;x=&lt;1&gt;",             // HTML
 		"&#112;&#x40;ss w/&#X22;rd&#38;x=&#60;1&#62;", // numeric references
-		"p@ss\tw/\"rd&x=<1>",                        // a control character for the space
-		"p@\xffss w/\"rd&x=<1>",                      // invalid UTF-8 within
-		"p@\ufffdss w/\"rd&x=<1>",                    // U+FFFD within
+		"p@ss\tw/\"rd&x=<1>",                          // a control character for the space
+		"p@\xffss w/\"rd&x=<1>",                       // invalid UTF-8 within
+		"p@\ufffdss w/\"rd&x=<1>",                     // U+FFFD within
 	} {
 		text := "before " + form + " after"
 		assert.True(t, r.Holds(text), "form %q", form)
