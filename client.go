@@ -48,6 +48,7 @@ type Client struct {
 	voiceURL   *url.URL // nil: RegisterCall returns ErrNoVoiceURL
 	lang       Language
 	userAgent  string
+	uaHeader   []string // {userAgent}, shared by every request's header (see attempt)
 	httpClient *http.Client // nil: the shared pool (see pool.go)
 	timeout    time.Duration
 	logger     *slog.Logger // nil: nothing is logged
@@ -208,6 +209,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 		}
 	}
 	c.userAgent = strings.TrimSpace(c.userAgent + " gurulize-go/" + Version + " go/" + strings.TrimPrefix(runtime.Version(), "go"))
+	c.uaHeader = []string{c.userAgent}
 	return c, nil
 }
 

@@ -69,8 +69,8 @@ func (c *Client) do(ctx context.Context, method, rawURL, form string) (*reply, e
 func (c *Client) attempt(ctx context.Context, method, rawURL, form string, n int) (rep *reply, retry bool, wait time.Duration, err error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	var trace connTrace
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, trace.hooks()), method, rawURL, nil)
+	trace := newConnTrace()
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, &trace.hooks), method, rawURL, nil)
 	if err != nil {
 		return nil, false, 0, c.requestError(method, rawURL, &url.Error{Op: opName(method), URL: rawURL, Err: err}, false)
 	}
@@ -83,12 +83,19 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, form string, n int
 	// sees ContentLength -1), since net/http's public API has no way to send
 	// it bodiless and unreplayable. A 307 or 308 redirect, which needs
 	// GetBody, is returned rather than followed.
-	req.Body, req.ContentLength = io.NopCloser(strings.NewReader(form)), int64(len(form))
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
-	if form != "" {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if form == "" {
+		req.Body = emptyBody{}
+	} else {
+		body := &formBody{}
+		body.Reset(form)
+		req.Body, req.ContentLength = body, int64(len(form))
+		req.Header["Content-Type"] = formContentType
 	}
+	// The header values are shared slices, set in place of Header.Set,
+	// which would allocate one per request; net/http and RoundTrippers
+	// only read them.
+	req.Header["User-Agent"] = c.uaHeader
+	req.Header["Accept"] = acceptJSON
 
 	facts := attemptFacts{attempt: n}
 	start := time.Now()
@@ -122,6 +129,24 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, form string, n int
 	return rep, retry, wait, err
 }
 
+// Shared header values (see attempt).
+var (
+	acceptJSON      = []string{"application/json"}
+	formContentType = []string{"application/x-www-form-urlencoded"}
+)
+
+// emptyBody is the room GET's body: empty, but not nil or http.NoBody,
+// which net/http would be free to send again (see attempt).
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
+
+// formBody is the POST's body: a reader of the form, closed by doing nothing.
+type formBody struct{ strings.Reader }
+
+func (*formBody) Close() error { return nil }
+
 // client returns the *http.Client for one request: a copy of the caller's
 // (so its Transport, Jar and Timeout are read now) whose redirects never
 // leave the original host, or the shared one.
@@ -147,7 +172,7 @@ func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*ht
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
-		req.Body, req.GetBody = io.NopCloser(strings.NewReader("")), nil
+		req.Body, req.GetBody = emptyBody{}, nil
 		if next != nil {
 			return next(req, via)
 		}
@@ -288,25 +313,25 @@ func serverRefused(err error) bool {
 }
 
 // connTrace records how far the transport got with an attempt: whether it
-// set out to get a connection, got one, and wrote the request's whole
-// header block. A request whose header block was never written whole
-// cannot have been acted on: no server acts on half a request head. An
-// attempt that asked for a connection (GetConn) but never got one (GotConn)
-// — refused, DNS failure, TLS handshake failure, timeout while connecting —
-// or got one but never wrote its headers, sent nothing that counts, so it
-// is safe to repeat. A transport that reports none of this (a test double,
+// set out to get a connection (GetConn), and whether it wrote the request's
+// whole header block (WroteHeaders). A request whose header block was never
+// written whole cannot have been acted on: no server acts on half a request
+// head. So an attempt that asked for a connection but never wrote its
+// headers — the connection refused, a DNS failure, a TLS handshake failure,
+// a timeout while connecting, a connection lost before writing — sent
+// nothing that counts, and is safe to repeat. A transport that reports none of this (a test double,
 // a custom RoundTripper) proves nothing, and its errors are not retried.
 // The hooks may run on other goroutines.
 type connTrace struct {
-	getConn, gotConn, wroteHeaders atomic.Bool
+	hooks                 httptrace.ClientTrace // in the same allocation as the flags
+	getConn, wroteHeaders atomic.Bool
 }
 
-func (t *connTrace) hooks() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
-		GetConn:      func(string) { t.getConn.Store(true) },
-		GotConn:      func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
-		WroteHeaders: func() { t.wroteHeaders.Store(true) },
-	}
+func newConnTrace() *connTrace {
+	t := &connTrace{}
+	t.hooks.GetConn = func(string) { t.getConn.Store(true) }
+	t.hooks.WroteHeaders = func() { t.wroteHeaders.Store(true) }
+	return t
 }
 
 // unsent reports whether the trace proves that no header block went out.
