@@ -48,7 +48,7 @@ type Client struct {
 	voiceURL   *url.URL // nil: RegisterCall returns ErrNoVoiceURL
 	lang       Language
 	userAgent  string
-	uaHeader   []string // {userAgent}, shared by every request's header (see attempt)
+	uaHeader   []string     // {userAgent}, shared by every request's header (see attempt)
 	httpClient *http.Client // nil: the shared pool (see pool.go)
 	timeout    time.Duration
 	logger     *slog.Logger // nil: nothing is logged
