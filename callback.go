@@ -61,8 +61,8 @@ func malformed(field, reason string) error {
 // and reasons are kept; unknown fields are ignored. Keys match exactly as
 // the wire spells them: "roomuuid" is not "roomUuid" but an unknown field,
 // ignored, as is any key that differs from a known one only in case. code,
-// roomUuid and receivedTime are required; reason, eventSource and meetingTotalDuration may
-// be absent, null or "".
+// roomUuid and receivedTime are required; reason, eventSource and
+// meetingTotalDuration may be absent, null or "".
 //
 // The error, a *ValidationError matching ErrMalformedCallback, names the
 // field for a missing required field or a value of the wrong shape: a number
