@@ -86,9 +86,9 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, form string, n int
 	if form == "" {
 		req.Body = emptyBody{}
 	} else {
-		body := &formBody{}
-		body.Reset(form)
-		req.Body, req.ContentLength = body, int64(len(form))
+		// io.NopCloser of a *strings.Reader: net/http knows it is in memory,
+		// and writes headers and body in one go.
+		req.Body, req.ContentLength = io.NopCloser(strings.NewReader(form)), int64(len(form))
 		req.Header["Content-Type"] = formContentType
 	}
 	// The header values are shared slices, set in place of Header.Set,
@@ -129,6 +129,14 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, form string, n int
 	return rep, retry, wait, err
 }
 
+// addCredentials sets the account's username and password in a request's
+// query or form, which go-querystring built from the request's own fields.
+func (c *Client) addCredentials(v url.Values) {
+	s := c.secrets()
+	v.Set("username", s.username)
+	v.Set("password", s.password)
+}
+
 // Shared header values (see attempt).
 var (
 	acceptJSON      = []string{"application/json"}
@@ -141,11 +149,6 @@ type emptyBody struct{}
 
 func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyBody) Close() error             { return nil }
-
-// formBody is the POST's body: a reader of the form, closed by doing nothing.
-type formBody struct{ strings.Reader }
-
-func (*formBody) Close() error { return nil }
 
 // client returns the *http.Client for one request: a copy of the caller's
 // (so its Transport, Jar and Timeout are read now) whose redirects never
