@@ -190,3 +190,33 @@ func leakIn(out, pw, shape string) string {
 	}
 	return ""
 }
+
+// TestCommonWordPassword: with a password that is a common word, a server
+// message holding the word is withheld, yet still classified; Param, which
+// would name the word, is empty; messages without it are shown.
+func TestCommonWordPassword(t *testing.T) {
+	t.Parallel()
+	srv := newRawServer(t, func(r *http.Request) string {
+		msg := "Invalid Parameter (password): too short"
+		if r.URL.Path == "/other" {
+			msg = "Invalid Parameter (caller): not a number"
+		}
+		body, _ := json.Marshal(map[string]any{"success": false, "message": msg})
+		return rawReply(200, "Content-Type: application/json\r\n", string(body))
+	})
+	for path, want := range map[string]gurulize.APIError{
+		"/word":  {StatusCode: 200, Message: "REDACTED (text withheld: it holds the password in some form)"},
+		"/other": {StatusCode: 200, Message: "Invalid Parameter (caller): not a number", Param: "caller"},
+	} {
+		c, err := gurulize.NewClient(testUser, "password", gurulize.WithHTTPClient(&http.Client{Transport: &http.Transport{}}),
+			gurulize.WithVideoURL(srv.URL+path))
+		require.NoError(t, err)
+		_, err = c.CreateVideoRoom(context.Background(), validRoom())
+		assert.ErrorIs(t, err, gurulize.ErrInvalidParameter, path)
+		var apiErr *gurulize.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, want.Message, apiErr.Message, path)
+		assert.Equal(t, want.Param, apiErr.Param, path)
+		assert.False(t, gurulize.MaybeSent(err), "a refusal")
+	}
+}
