@@ -189,7 +189,7 @@ func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*ht
 // whatever the status: the provider refused the request.
 func (c *Client) decode(resp *http.Response, raw []byte) (rep *reply, rejected bool, err error) {
 	status := resp.StatusCode
-	red := c.secrets().redactor()
+	red := c.secrets().redactor
 	if len(raw) > maxReplyBytes {
 		return nil, false, unexpectedResponse(status, fmt.Sprintf("reply is larger than %d bytes", maxReplyBytes))
 	}
@@ -197,9 +197,9 @@ func (c *Client) decode(resp *http.Response, raw []byte) (rep *reply, rejected b
 	// is set); a reply encoded although nobody asked, as when the caller's
 	// transport sets DisableCompression, is reported, not quoted as bad JSON.
 	if coding := strings.TrimSpace(resp.Header.Get("Content-Encoding")); coding != "" && !resp.Uncompressed && !strings.EqualFold(coding, "identity") {
-		msg := red.Text(fmt.Sprintf("reply has Content-Encoding %q, which the client did not ask for and does not decode", coding))
+		msg := red().Text(fmt.Sprintf("reply has Content-Encoding %q, which the client did not ask for and does not decode", coding))
 		if status < 200 || status > 299 {
-			return nil, false, newAPIError(status, msg, red) // a 401 still matches ErrInvalidCredentials
+			return nil, false, newAPIError(status, msg, red()) // a 401 still matches ErrInvalidCredentials
 		}
 		return nil, false, unexpectedResponse(status, msg)
 	}
@@ -212,11 +212,11 @@ func (c *Client) decode(resp *http.Response, raw []byte) (rep *reply, rejected b
 		if jsonErr != nil || msg == "" {
 			msg = c.excerpt(raw)
 		}
-		return nil, rejected, newAPIError(status, msg, red)
+		return nil, rejected, newAPIError(status, msg, red())
 	case jsonErr != nil:
 		return nil, false, unexpectedResponse(status, "reply is not the documented JSON: "+c.excerpt(raw))
 	case rejected:
-		return nil, true, newAPIError(status, rep.Message, red)
+		return nil, true, newAPIError(status, rep.Message, red())
 	}
 	return rep, false, nil
 }
