@@ -155,9 +155,10 @@ func WithTimeout(d time.Duration) Option {
 	return setting("WithTimeout", d <= 0, fmt.Sprintf("must be positive, got %v", d), func(c *Client) { c.timeout = d })
 }
 
-// WithLogger logs one debug record per attempt: method, URL with the password
-// masked, status, latency, attempt number and any error. Bodies, and so room
-// links, are never logged. The default logs nothing.
+// WithLogger logs one debug record per attempt: method, URL with the
+// username and password masked, status, latency, attempt number, and for a
+// failed attempt the error and why it is or is not retried ("retry").
+// Bodies, and so room links, are never logged. The default logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return setting("WithLogger", l == nil, "logger is nil", func(c *Client) { c.logger = l })
 }
