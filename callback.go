@@ -58,9 +58,11 @@ func malformed(field, reason string) error {
 //
 // Numbers may be JSON strings, as the provider sends them
 // ("receivedTime": "1600938359259"), or JSON numbers. Unknown codes, sources
-// and reasons are kept; unknown fields are ignored. code, roomUuid and
-// receivedTime are required; reason, eventSource and meetingTotalDuration may
-// be absent, null or "".
+// and reasons are kept; unknown fields are ignored. Keys match exactly as
+// the wire spells them: "roomuuid" is not "roomUuid" but an unknown field,
+// ignored, as is any key that differs from a known one only in case. code,
+// roomUuid and receivedTime are required; reason, eventSource and
+// meetingTotalDuration may be absent, null or "".
 //
 // The error, a *ValidationError matching ErrMalformedCallback, names the
 // field for a missing required field or a value of the wrong shape: a number
@@ -72,18 +74,26 @@ func malformed(field, reason string) error {
 // truncated, not JSON, or JSON but not an object (null, []) is an error
 // naming "body".
 func ParseVideoEvent(body []byte) (VideoEvent, error) {
-	var w struct {
-		Code                 string  `json:"code"`
-		EventSource          string  `json:"eventSource"`
-		ReceivedTime         flexInt `json:"receivedTime"`
-		Reason               string  `json:"reason"`
-		RoomUUID             string  `json:"roomUuid"`
-		MeetingTotalDuration flexInt `json:"meetingTotalDuration"`
-	}
+	var w videoWire
 	if body = bytes.TrimSpace(body); len(body) == 0 {
 		return VideoEvent{}, malformed("body", "is empty")
 	} else if body[0] != '{' {
 		return VideoEvent{}, malformed("body", "is not a JSON object")
+	}
+	if hasCaseVariant(body, videoKeys) {
+		// encoding/json would take "roomuuid" for "roomUuid": keep only the
+		// keys spelled exactly, and decode those.
+		var all map[string]json.RawMessage
+		if err := json.Unmarshal(body, &all); err != nil {
+			return VideoEvent{}, malformed("body", "is not valid JSON: "+err.Error())
+		}
+		exact := make(map[string]json.RawMessage, len(videoKeys))
+		for _, k := range videoKeys {
+			if v, ok := all[k]; ok {
+				exact[k] = v
+			}
+		}
+		body, _ = json.Marshal(exact) // cannot fail: every value is valid JSON
 	}
 	var typeErr *json.UnmarshalTypeError
 	if err := json.Unmarshal(body, &w); errors.As(err, &typeErr) && typeErr.Field != "" {
@@ -119,6 +129,71 @@ func ParseVideoEvent(body []byte) (VideoEvent, error) {
 	}, nil
 }
 
+// videoWire is a video callback as the wire spells it.
+type videoWire struct {
+	Code                 string  `json:"code"`
+	EventSource          string  `json:"eventSource"`
+	ReceivedTime         flexInt `json:"receivedTime"`
+	Reason               string  `json:"reason"`
+	RoomUUID             string  `json:"roomUuid"`
+	MeetingTotalDuration flexInt `json:"meetingTotalDuration"`
+}
+
+// videoKeys are videoWire's keys.
+var videoKeys = func() []string {
+	t := reflect.TypeFor[videoWire]()
+	keys := make([]string, t.NumField())
+	for i := range keys {
+		keys[i] = t.Field(i).Tag.Get("json")
+	}
+	return keys
+}()
+
+// hasCaseVariant reports whether the JSON object body has a top-level key
+// that is not one of keys but that encoding/json would take for one: equal
+// under Unicode case folding (bytes.EqualFold, which encoding/json uses).
+// It reads only the top level's keys; on a body that is not valid JSON its
+// answer means nothing, and decoding reports the body.
+func hasCaseVariant(body []byte, keys []string) bool {
+	depth, wantKey := 0, false
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '{':
+			depth++
+			wantKey = depth == 1
+		case '[':
+			depth++
+		case '}', ']':
+			depth--
+		case ',':
+			wantKey = depth == 1
+		case '"':
+			end := i + 1
+			for end < len(body) && body[end] != '"' {
+				if body[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if wantKey && end < len(body) {
+				key := body[i+1 : end]
+				if bytes.IndexByte(key, '\\') >= 0 { // escaped: rare, so decoded the slow way
+					var s string
+					_ = json.Unmarshal(body[i:end+1], &s)
+					key = []byte(s)
+				}
+				for _, k := range keys {
+					if string(key) != k && strings.EqualFold(string(key), k) {
+						return true
+					}
+				}
+			}
+			i, wantKey = end, false
+		}
+	}
+	return false
+}
+
 // jsonKinds names the kinds of JSON value, for error
 // messages, by the name encoding/json gives them or by their first byte.
 var jsonKinds = map[string]string{"number": "a number", "object": "an object", "array": "an array", "bool": "a boolean", "string": "a string",
@@ -137,31 +212,40 @@ type flexInt struct {
 // UnmarshalJSON implements json.Unmarshaler.
 func (n *flexInt) UnmarshalJSON(b []byte) error {
 	*n = flexInt{}
-	s := string(b)
-	if s == "null" || s == `""` {
+	if string(b) == "null" || string(b) == `""` {
 		return nil
 	}
 	got := jsonKinds[string(b[:1])]
 	if got == "" { // a number, or a string
+		digits := b
 		if b[0] == '"' {
-			_ = json.Unmarshal(b, &s) // valid: encoding/json checked the whole document first
+			digits = b[1 : len(b)-1]
+			if bytes.IndexByte(digits, '\\') >= 0 { // escaped: rare, so decoded the slow way
+				var s string
+				_ = json.Unmarshal(b, &s) // valid: encoding/json checked the whole document first
+				digits = []byte(s)
+			}
 		}
 		var err error
-		if n.v, err = parseInt(s); err == nil {
+		if n.v, err = parseInt(string(digits)); err == nil {
 			n.set = true
 			return nil
 		}
-		got = quoteExcerpt(s)
+		got = quoteExcerpt(string(digits))
 	}
 	return &json.UnmarshalTypeError{Value: got, Type: reflect.TypeFor[int64]()}
 }
 
+// errNotInteger is parseInt's error; callers say what was wrong.
+var errNotInteger = errors.New("not a base-10 integer")
+
 // parseInt parses a base-10 integer with an optional leading '-'.
 func parseInt(s string) (int64, error) {
-	if strings.HasPrefix(s, "+") {
-		return 0, fmt.Errorf("%q is not an integer", s)
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || strings.HasPrefix(s, "+") {
+		return 0, errNotInteger
 	}
-	return strconv.ParseInt(s, 10, 64)
+	return v, nil
 }
 
 // quoteExcerpt quotes at most the first 32 bytes of s, in ASCII, so an error

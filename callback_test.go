@@ -219,6 +219,39 @@ func TestParseVideoEventAccepts(t *testing.T) {
 	}
 }
 
+// TestParseVideoEventExactKeys: keys match as the wire spells them. A key
+// that differs only in case (ASCII or Unicode folding, as encoding/json
+// would match it: "ſ" for "s") is an unknown field, ignored, whatever it
+// holds and wherever it stands; an escaped spelling of the exact key is the
+// key.
+func TestParseVideoEventExactKeys(t *testing.T) {
+	t.Parallel()
+	const base = `"code":"JOIN","roomUuid":"r1","receivedTime":"1600938359259"`
+	want := gurulize.VideoEvent{Code: "JOIN", RoomUUID: "r1", ReceivedAt: time.UnixMilli(1600938359259).UTC()}
+	accepts := map[string]string{
+		"variant after":             `{` + base + `,"roomuuid":"forged","ROOMUUID":"forged2"}`,
+		"variant before":            `{"RoomUuid":"forged",` + base + `}`,
+		"variant of the wrong type": `{` + base + `,"receivedtime":{"a":1},"CODE":5}`,
+		"Unicode folding":           `{` + base + `,"eventſource":"HOST","reaſon":"X"}`,
+		"escaped variant":           `{` + base + `,"roomuui\u0064":"forged"}`,
+		"escaped exact key":         `{"code":"JOIN","roomUui\u0064":"r1","receivedTime":"1600938359259"}`,
+		"variant inside a value":    `{` + base + `,"extra":{"roomuuid":"nested","list":["roomuuid",{"ROOMUUID":1}]}}`,
+		"key-like text in a value":  `{` + base + `,"note":"\"roomuuid\":\"x\", "}`,
+	}
+	for name, body := range accepts {
+		got, err := gurulize.ParseVideoEvent([]byte(body))
+		require.NoError(t, err, name)
+		assert.Equal(t, want, got, name)
+	}
+	_, err := gurulize.ParseVideoEvent([]byte(`{"code":"JOIN","roomuuid":"r1","receivedTime":"1600938359259"}`))
+	var ve *gurulize.ValidationError
+	require.ErrorAs(t, err, &ve, "only a case variant of roomUuid")
+	assert.Equal(t, "roomUuid", ve.Field)
+	_, err = gurulize.ParseVideoEvent([]byte(`{"code":"JOIN","ReceivedTime":"1600938359259","roomUuid":"r1"}`))
+	require.ErrorAs(t, err, &ve, "only a case variant of receivedTime")
+	assert.Equal(t, "receivedTime", ve.Field)
+}
+
 func TestParseVideoEventRejects(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -48,6 +48,7 @@ type Client struct {
 	voiceURL   *url.URL // nil: RegisterCall returns ErrNoVoiceURL
 	lang       Language
 	userAgent  string
+	uaHeader   []string     // {userAgent}, shared by every request's header (see attempt)
 	httpClient *http.Client // nil: the shared pool (see pool.go)
 	timeout    time.Duration
 	logger     *slog.Logger // nil: nothing is logged
@@ -64,7 +65,7 @@ type Client struct {
 // secrets are what a Client must never show.
 type secrets struct {
 	username, password string
-	redactor           func() *redact.Redactor // masks the password in every form it can take; built when first needed
+	redactor           func() *redact.Redactor // tells text that holds the password in any form; built when first needed
 }
 
 // Option configures a Client. An option given an invalid value makes
@@ -155,9 +156,10 @@ func WithTimeout(d time.Duration) Option {
 	return setting("WithTimeout", d <= 0, fmt.Sprintf("must be positive, got %v", d), func(c *Client) { c.timeout = d })
 }
 
-// WithLogger logs one debug record per attempt: method, URL with the password
-// masked, status, latency, attempt number and any error. Bodies, and so room
-// links, are never logged. The default logs nothing.
+// WithLogger logs one debug record per attempt: method, URL with the
+// username and password masked, status, latency, attempt number, and for a
+// failed attempt the error and why it is or is not retried ("retry").
+// Bodies, and so room links, are never logged. The default logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return setting("WithLogger", l == nil, "logger is nil", func(c *Client) { c.logger = l })
 }
@@ -199,7 +201,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 			if errors.Is(err, ErrInvalidConfig) {
 				return nil, err
 			}
-			return nil, configError(fmt.Sprintf("option %d", i), s.redactor().String(err.Error()))
+			return nil, configError(fmt.Sprintf("option %d", i), s.redactor().Text(err.Error()))
 		}
 	}
 	for i, u := range []*url.URL{c.videoURL, c.voiceURL} {
@@ -209,6 +211,7 @@ func NewClient(username, password string, opts ...Option) (*Client, error) {
 		}
 	}
 	c.userAgent = strings.TrimSpace(c.userAgent + " gurulize-go/" + Version + " go/" + strings.TrimPrefix(runtime.Version(), "go"))
+	c.uaHeader = []string{c.userAgent}
 	return c, nil
 }
 
@@ -251,19 +254,19 @@ func fromEnv(name string, opt Option) Option {
 	}
 }
 
-// String describes the client: its endpoints and username, and every
-// credential masked (the username too, should it hold the password).
+// String describes the client: its endpoints, with the username and the
+// password masked.
 func (c *Client) String() string {
 	if c == nil || c.secrets == nil {
 		return "gurulize.Client(nil)"
 	}
-	s := c.secrets()
+	red := c.secrets().redactor()
 	voice := "none"
 	if c.voiceURL != nil {
-		voice = s.redactor().URL(c.voiceURL, "password")
+		voice = red.URL(c.voiceURL, "username", "password")
 	}
-	return s.redactor().String(fmt.Sprintf("gurulize.Client{username: %q, password: %s, video: %s, voice: %s}",
-		s.username, redact.Mask, s.redactor().URL(c.videoURL, "password"), voice))
+	return fmt.Sprintf("gurulize.Client{username: %s, password: %s, video: %s, voice: %s}",
+		redact.Mask, redact.Mask, red.URL(c.videoURL, "username", "password"), voice)
 }
 
 func parseEndpoint(setting, raw string) (*url.URL, error) {

@@ -163,7 +163,8 @@ func TestClientNeverPrintsPassword(t *testing.T) {
 	}
 	assertNoSecret(t, holder{c: *c, pc: c})
 	assertNoSecret(t, &holder{c: *c, pc: c})
-	assert.Contains(t, c.String(), testUser)
+	assert.NotContains(t, c.String(), testUser)
+	assert.Contains(t, c.String(), "username: REDACTED")
 	assert.Contains(t, c.String(), "video.example.com")
 	assert.Contains(t, c.String(), "password: REDACTED")
 	var nilClient *gurulize.Client
@@ -192,7 +193,7 @@ func TestSecretsOutOfReflection(t *testing.T) {
 			assert.NotContains(t, fmt.Sprintf(verb, v), same, "%s of %T", verb, v)
 		}
 	}
-	assert.Contains(t, c1.String(), `username: "REDACTED"`, "a username equal to the password is masked too")
+	assert.Contains(t, c1.String(), "username: REDACTED", "the username is masked")
 
 	rec := &diffRecorder{}
 	assert.Equal(rec, c1, c2)

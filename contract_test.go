@@ -61,8 +61,9 @@ var (
 		String() string
 		IsTerminal() bool
 	} = gurulize.StatusCallsStarting
-	_ error = (*gurulize.ValidationError)(nil)
-	_ error = (*gurulize.APIError)(nil)
+	_ error            = (*gurulize.ValidationError)(nil)
+	_ error            = (*gurulize.APIError)(nil)
+	_ func(error) bool = gurulize.MaybeSent
 
 	_ = []error{gurulize.ErrInvalidRequest, gurulize.ErrMissingParameter, gurulize.ErrInvalidParameter,
 		gurulize.ErrInvalidCredentials, gurulize.ErrNoVoiceURL, gurulize.ErrMalformedCallback, gurulize.ErrUnexpectedResponse}

@@ -29,11 +29,14 @@
 // [ErrInvalidConfig]); the server refusing is an [*APIError], classified with
 // errors.Is and [ErrMissingParameter], [ErrInvalidParameter],
 // [ErrInvalidCredentials] or [ErrUnexpectedResponse] (for the provider's
-// English messages only, see [WithLanguage]); network failures are redacted
-// *url.Error values. Neither call is idempotent, so a request is repeated
-// only when it provably never reached the server, or on 429 and 503, and
-// net/http never resends one by itself (see [RetryPolicy]). The password is
-// masked in every error, log record and printed Client.
+// English messages only, see [WithLanguage]); a network failure keeps the
+// transport's error in its chain, under a *url.Error whose URL has the
+// credentials masked. Neither call is idempotent, so a request is repeated
+// only when it provably was not acted on, or on 429 and on 503 with
+// Retry-After, and net/http never resends one by itself (see [RetryPolicy]);
+// [MaybeSent] tells whether a failed request may have been acted on. No
+// error text, log record or printed Client holds the password: server and
+// transport text that holds it in any encoding is withheld.
 //
 // The provider reports room events and call statuses by calling addresses
 // of the customer's: [NewVideoEventHandler] and [NewVoiceStatusHandler] check

@@ -1,12 +1,15 @@
 // This file holds the errors the SDK returns: the sentinels to match with
-// errors.Is, ValidationError and APIError.
+// errors.Is, ValidationError, APIError, the error of a request that got no
+// usable reply, and MaybeSent.
 
 package gurulize
 
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -92,7 +95,8 @@ type APIError struct {
 	Message    string // the server's message, verbatim but for the password, masked
 	Param      string // the parameter the message names in parentheses, in any language; "" if none
 
-	kind error // the sentinel this error matches, or nil
+	kind      error // the sentinel this error matches, or nil
+	maybeSent bool  // see MaybeSent
 }
 
 func (e *APIError) Error() string {
@@ -116,19 +120,22 @@ func (e *APIError) Is(target error) bool { return target != nil && target == e.k
 var paramRe = regexp.MustCompile(`\(\s*([A-Za-z][A-Za-z0-9_]*)\s*\)`)
 
 // newAPIError builds an *APIError for a server message, classifying the
-// documented English messages. msg must already be redacted.
-func newAPIError(status int, msg string) *APIError {
-	e := &APIError{StatusCode: status, Message: msg}
-	if m := paramRe.FindStringSubmatch(msg); m != nil {
+// documented English messages. The message and the parameter are kept only
+// when they hold no secret (redact.Withheld takes their place); the
+// classification, which shows nothing of the text, is made either way.
+func newAPIError(status int, msg string, red interface{ Text(string) string }) *APIError {
+	e := &APIError{StatusCode: status, Message: red.Text(msg)}
+	if m := paramRe.FindStringSubmatch(msg); m != nil && red.Text(m[1]) == m[1] {
 		e.Param = m[1]
 	}
 	lower := strings.ToLower(strings.TrimSpace(msg))
+	param := paramRe.MatchString(msg)
 	switch {
 	case lower == "user information is invalid":
 		e.kind = ErrInvalidCredentials
-	case strings.HasPrefix(lower, "missing parameter") && e.Param != "":
+	case strings.HasPrefix(lower, "missing parameter") && param:
 		e.kind = ErrMissingParameter
-	case strings.HasPrefix(lower, "invalid parameter") && e.Param != "":
+	case strings.HasPrefix(lower, "invalid parameter") && param:
 		e.kind = ErrInvalidParameter
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		e.kind = ErrInvalidCredentials
@@ -136,7 +143,67 @@ func newAPIError(status int, msg string) *APIError {
 	return e
 }
 
-// unexpectedResponse builds an *APIError matching ErrUnexpectedResponse.
+// unexpectedResponse builds an *APIError matching ErrUnexpectedResponse,
+// for a reply the SDK could not use: the request may have been acted on
+// (the request path corrects this from the status, see attemptFacts).
 func unexpectedResponse(status int, msg string) *APIError {
-	return &APIError{StatusCode: status, Message: msg, kind: ErrUnexpectedResponse}
+	return &APIError{StatusCode: status, Message: msg, kind: ErrUnexpectedResponse, maybeSent: true}
+}
+
+// requestError is what a call returns when a request got no reply it could
+// read: the transport failed, the attempt timed out, or the context ended.
+// It unwraps to a *url.Error, the one http.Client.Do returned (or one made
+// alike for a failure before or after it), whose URL has had its
+// credentials masked in place and whose Err is the transport's own error,
+// untouched, so errors.Is and errors.As reach whatever the transport
+// returned. Its own text is the *url.Error's, but with the transport's
+// message shown only when it holds no secret, and it prints that text by
+// every fmt verb, %#v included.
+type requestError struct {
+	text      string
+	cause     *url.Error
+	maybeSent bool // see MaybeSent
+}
+
+func (e *requestError) Error() string { return e.text }
+
+// Unwrap returns the *url.Error, whose Err is the transport's own value.
+func (e *requestError) Unwrap() error { return e.cause }
+
+// Format prints the error's text by every verb: %#v must not show the
+// cause, whose text is the transport's and may hold the password.
+func (e *requestError) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'q':
+		fmt.Fprintf(f, "%q", e.text)
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprintf(f, "&gurulize.requestError{%q}", e.text)
+	default:
+		_, _ = io.WriteString(f, e.text)
+	}
+}
+
+// MaybeSent reports whether the request of a failed call may have been
+// acted on by the provider, so that sending it again could register a
+// second call or create a second room. It is false when nothing was sent
+// (an invalid request or configuration, a connection that never opened or
+// never carried the request's headers, an HTTP/2 stream the server refused
+// or left out of its GOAWAY, a context done before sending) or when the
+// reply refused the request: a JSON body with "success": false (whatever
+// its status), any 4xx (429 included), or a 503 carrying a Retry-After. It
+// is true for the rest, once the request may have been written: a
+// connection lost or a timeout after writing, any other 5xx (a server or a
+// proxy may have acted first), a 2xx or 3xx the SDK could not use, or a
+// custom transport's error (it reports nothing of what it sent). nil gives
+// false.
+//
+// When false, sending the request again is safe; when true, find out first
+// whether it took effect (its callbacks, or a tracker's Overdue).
+func MaybeSent(err error) bool {
+	var re *requestError
+	if errors.As(err, &re) {
+		return re.maybeSent
+	}
+	var ae *APIError
+	return errors.As(err, &ae) && ae.maybeSent
 }

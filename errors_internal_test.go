@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gurulize/gurulize-go/internal/redact"
 )
 
 // FuzzNewAPIError checks the classifier of server messages on arbitrary
@@ -17,7 +19,7 @@ import (
 func FuzzNewAPIError(f *testing.F) {
 	f.Add(200, "Missing Parameter (username)")
 	f.Fuzz(func(t *testing.T, status int, msg string) {
-		e := newAPIError(status, msg)
+		e := newAPIError(status, msg, (*redact.Redactor)(nil))
 		if e.StatusCode != status || e.Message != msg {
 			t.Fatalf("status or message changed: %+v", e)
 		}

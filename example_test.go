@@ -135,11 +135,11 @@ func ExampleNewClient() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(client) // printing a client never shows the password
+	fmt.Println(client) // printing a client shows neither the username nor the password
 
 	_, err = gurulize.NewClient("acme", "s3cret", gurulize.WithVoiceURL("http://voice.example.com/c2c"))
 	fmt.Println(err)
 	// Output:
-	// gurulize.Client{username: "acme", password: REDACTED, video: https://webrtc.gurulize.com/webrtc-meeting/room/create, voice: https://voice.example.com/c2c}
+	// gurulize.Client{username: REDACTED, password: REDACTED, video: https://webrtc.gurulize.com/webrtc-meeting/room/create, voice: https://voice.example.com/c2c}
 	// gurulize: invalid WithVoiceURL: http:// is only allowed on loopback hosts (got "voice.example.com"); use https, or WithInsecureHTTP
 }

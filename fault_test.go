@@ -26,6 +26,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/internal/redact"
 )
 
 // This file is the client's fault matrix: every way the network or the
@@ -263,14 +264,26 @@ func faultCases() []faultCase {
 			check: wantURLError("GOAWAY", nil), attempts: 3, served: 3, conns: connNotChecked,
 		},
 
-		// The server asked for a retry: 429 and 503.
+		// The server asked for a retry: 429, and 503 with Retry-After. A 503
+		// without it may come from a proxy that forwarded the request.
 		{
-			name: "503 then success",
+			name: "503 with Retry-After then success",
 			handler: func(*faultEnv) http.HandlerFunc {
-				return sequence(replyJSON(http.StatusServiceUnavailable, map[string]any{"message": "busy"}), both)
+				return sequence(withRetryAfter("0", replyJSON(http.StatusServiceUnavailable, map[string]any{"message": "busy"})), both)
 			},
 			check:    wantSuccess,
 			attempts: 2, served: 2, conns: connReused,
+		},
+		{
+			name: "503 without Retry-After is not retried",
+			handler: func(*faultEnv) http.HandlerFunc {
+				return sequence(replyJSON(http.StatusServiceUnavailable, map[string]any{"message": "busy"}), both)
+			},
+			check: func(t *testing.T, err error) {
+				wantAPIError(http.StatusServiceUnavailable, nil, "busy")(t, err)
+				assert.True(t, gurulize.MaybeSent(err), "a proxy may have forwarded it")
+			},
+			attempts: 1, served: 1, conns: connReused,
 		},
 		{
 			name: "429 twice then success",
@@ -323,17 +336,20 @@ func faultCases() []faultCase {
 			attempts: 2, served: 2, minTime: 300 * time.Millisecond, maxTime: 3 * time.Second, conns: connReused,
 		},
 		{
-			name: "503 on every attempt",
+			name: "503 with Retry-After on every attempt",
 			handler: func(*faultEnv) http.HandlerFunc {
-				return replyJSON(http.StatusServiceUnavailable, map[string]any{"message": "busy"})
+				return withRetryAfter("0", replyJSON(http.StatusServiceUnavailable, map[string]any{"message": "busy"}))
 			},
-			check:    wantAPIError(http.StatusServiceUnavailable, nil, "busy"),
+			check: func(t *testing.T, err error) {
+				wantAPIError(http.StatusServiceUnavailable, nil, "busy")(t, err)
+				assert.False(t, gurulize.MaybeSent(err), "the server asked for it later")
+			},
 			attempts: 3, served: 3, conns: connReused,
 		},
 		{
 			name: "503 with retries disabled",
 			handler: func(*faultEnv) http.HandlerFunc {
-				return replyJSON(http.StatusServiceUnavailable, map[string]any{"message": "busy"})
+				return withRetryAfter("0", replyJSON(http.StatusServiceUnavailable, map[string]any{"message": "busy"}))
 			},
 			policy:   gurulize.RetryPolicy{MaxAttempts: 1},
 			check:    wantAPIError(http.StatusServiceUnavailable, nil, "busy"),
@@ -476,7 +492,7 @@ func faultCases() []faultCase {
 						r.Method, r.URL.String(), r.FormValue("password"), r.PostForm.Encode()))(w, r)
 				}
 			},
-			check:    wantAPIError(http.StatusInternalServerError, nil, "REDACTED"),
+			check:    wantAPIError(http.StatusInternalServerError, nil, redact.Withheld),
 			attempts: 1, served: 1, conns: connReused,
 		},
 		{
@@ -488,19 +504,19 @@ func faultCases() []faultCase {
 						"message": "Invalid Parameter (password): " + r.FormValue("password") + " is wrong for " + r.URL.String()})(w, r)
 				}
 			},
-			check:    wantAPIError(http.StatusOK, gurulize.ErrInvalidParameter, "REDACTED"),
+			check:    wantAPIError(http.StatusOK, gurulize.ErrInvalidParameter, redact.Withheld),
 			attempts: 1, served: 1, conns: connReused,
 		},
 		{
 			name: "server echoes the password disguised by bytes an excerpt drops",
 			handler: func(*faultEnv) http.HandlerFunc {
-				// An excerpt turns control characters into spaces and drops
-				// invalid UTF-8: neither may turn these into the password.
+				// Control characters and invalid UTF-8 are tidied away
+				// before the comparison: the body is withheld.
 				tab := strings.Replace(testPassword, " ", "\t", 1)
 				split := testPassword[:3] + "\xff" + testPassword[3:]
 				return replyRaw(http.StatusOK, "text/plain", "upstream said: "+tab+" / "+split)
 			},
-			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, `"upstream said: REDACTED / REDACTED"`),
+			check:    wantAPIError(http.StatusOK, gurulize.ErrUnexpectedResponse, redact.Withheld),
 			attempts: 1, served: 1, conns: connReused,
 		},
 	}
@@ -709,6 +725,11 @@ func sequence(handlers ...http.HandlerFunc) http.HandlerFunc {
 		}
 		handlers[i](w, r)
 	}
+}
+
+func withHeader(resp *http.Response, key, value string) *http.Response {
+	resp.Header.Set(key, value)
+	return resp
 }
 
 func withRetryAfter(v string, h http.HandlerFunc) http.HandlerFunc {
@@ -932,7 +953,7 @@ func TestFaultsThroughHTTPMock(t *testing.T) {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder(http.MethodGet, gurulize.DefaultVideoURL, httpmock.NewErrorResponder(errors.New("boom")))
 	mt.RegisterResponder(http.MethodPost, "https://voice.gurulize.test/c2c", httpmock.ResponderFromMultipleResponses([]*http.Response{
-		httpmock.NewStringResponse(http.StatusServiceUnavailable, `{"message":"busy"}`),
+		withHeader(httpmock.NewStringResponse(http.StatusServiceUnavailable, `{"message":"busy"}`), "Retry-After", "0"),
 		httpmock.NewStringResponse(http.StatusTooManyRequests, `{"message":"slow down"}`),
 		httpmock.NewStringResponse(http.StatusOK, `{"success":true,"id":5}`),
 	}))

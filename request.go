@@ -41,49 +41,38 @@ type reply struct {
 }
 
 // do is the one request path. It sends a request (rawURL and form hold the
-// password) with a fresh timeout per attempt, repeats it only when that is
-// provably safe (see RetryPolicy), reads at most 1 MiB of the reply, decodes
-// it, and returns every failure as an *APIError or a redacted *url.Error.
+// password) with a fresh timeout per attempt, repeats it only when
+// RetryPolicy.decide says so, reads at most 1 MiB of the reply, decodes it,
+// and returns every failure as an *APIError or a *requestError.
 func (c *Client) do(ctx context.Context, method, rawURL, form string) (*reply, error) {
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			// Not even a test transport that ignores the context sends anything now.
-			return nil, c.urlError(method, rawURL, err)
+			return nil, c.requestError(method, rawURL, &url.Error{Op: opName(method), URL: rawURL, Err: err}, false)
 		}
-		rep, retry, err := c.attempt(ctx, method, rawURL, form, attempt)
-		if err == nil {
-			return rep, nil
+		rep, retry, wait, err := c.attempt(ctx, method, rawURL, form, attempt)
+		if !retry {
+			return rep, err
 		}
-		if !retry.ok || attempt >= c.retry.MaxAttempts {
-			return nil, err
-		}
-		if werr := sleep(ctx, c.retry.wait(attempt, retry.after)); werr != nil {
+		if werr := sleep(ctx, wait); werr != nil {
 			// Wraps only the context's error, so that errors.As does not take
-			// a cancellation for the attempt's *APIError.
-			last := err
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				last = ue.Err // the URL is said once, outside
-			}
-			return nil, c.urlError(method, rawURL, fmt.Errorf("gave up waiting to retry after attempt %d (%s): %w", attempt, last, werr))
+			// a cancellation for the attempt's *APIError. Only an attempt that
+			// was not acted on is retried, so this one was not either.
+			werr = fmt.Errorf("gave up waiting to retry after attempt %d (%s): %w", attempt, err, werr)
+			return nil, c.requestError(method, rawURL, &url.Error{Op: opName(method), URL: rawURL, Err: werr}, false)
 		}
 	}
 }
 
-// retryAdvice says whether a failed attempt may be repeated, and how long the
-// server asked us to wait (0: not said).
-type retryAdvice struct {
-	ok    bool
-	after time.Duration
-}
-
-func (c *Client) attempt(ctx context.Context, method, rawURL, form string, n int) (*reply, retryAdvice, error) {
+// attempt sends the request once, and says whether to send it again and
+// after how long.
+func (c *Client) attempt(ctx context.Context, method, rawURL, form string, n int) (rep *reply, retry bool, wait time.Duration, err error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	var trace connTrace
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, trace.hooks()), method, rawURL, nil)
+	trace := newConnTrace()
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, &trace.hooks), method, rawURL, nil)
 	if err != nil {
-		return nil, retryAdvice{}, c.urlError(method, rawURL, err)
+		return nil, false, 0, c.requestError(method, rawURL, &url.Error{Op: opName(method), URL: rawURL, Err: err}, false)
 	}
 	// At most once: net/http sends a request again by itself, over HTTP/1.1
 	// when a reused connection breaks and over HTTP/2 after some stream
@@ -94,40 +83,73 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, form string, n int
 	// sees ContentLength -1), since net/http's public API has no way to send
 	// it bodiless and unreplayable. A 307 or 308 redirect, which needs
 	// GetBody, is returned rather than followed.
-	req.Body, req.ContentLength = io.NopCloser(strings.NewReader(form)), int64(len(form))
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
-	if form != "" {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if form == "" {
+		req.Body = emptyBody{}
+	} else {
+		// io.NopCloser of a *strings.Reader: net/http knows it is in memory,
+		// and writes headers and body in one go.
+		req.Body, req.ContentLength = io.NopCloser(strings.NewReader(form)), int64(len(form))
+		req.Header["Content-Type"] = formContentType
 	}
+	// The header values are shared slices, set in place of Header.Set,
+	// which would allocate one per request; net/http and RoundTrippers
+	// only read them.
+	req.Header["User-Agent"] = c.uaHeader
+	req.Header["Accept"] = acceptJSON
 	req = c.startAttempt(req, n) // log ends it
 
+	facts := attemptFacts{attempt: n}
 	start := time.Now()
 	resp, err := c.client().Do(req)
-	if err != nil {
-		err, unprocessed := explainNoReplay(err)
-		err = c.urlError(req.Method, req.URL.String(), err)
-		c.log(ctx, req, n, 0, start, err)
-		return nil, retryAdvice{ok: (trace.neverConnected() || unprocessed) && ctx.Err() == nil}, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes+1))
-	if err != nil {
-		err = c.urlError(req.Method, req.URL.String(), err)
-		c.log(ctx, req, n, resp.StatusCode, start, err)
-		return nil, retryAdvice{}, err
-	}
-	rep, err := c.decode(resp, raw)
-	c.log(ctx, req, n, resp.StatusCode, start, err)
-	if err != nil {
-		advice := retryAdvice{}
-		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-			advice = retryAdvice{ok: true, after: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	if err == nil {
+		defer resp.Body.Close()
+		facts.status = resp.StatusCode
+		facts.retryAfter, facts.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		var raw []byte
+		if raw, err = io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes+1)); err != nil {
+			err = &url.Error{Op: opName(method), URL: rawURL, Err: err}
+		} else {
+			rep, facts.rejected, err = c.decode(resp, raw)
 		}
-		return nil, advice, err
+	} else {
+		facts.unsent = trace.unsent()
+		facts.refused = serverRefused(err)
 	}
-	return rep, retryAdvice{}, nil
+	facts.ctxDone = ctx.Err() != nil
+	switch e := err.(type) {
+	case *APIError:
+		e.maybeSent = facts.maybeSent()
+	case *url.Error: // all http.Client.Do returns
+		err = c.requestError(method, rawURL, e, facts.maybeSent())
+	}
+	retry, after, why := c.retry.decide(facts)
+	if retry {
+		wait = c.retry.wait(n, after)
+	}
+	c.log(ctx, req, n, facts.status, start, err, why)
+	return rep, retry, wait, err
 }
+
+// addCredentials sets the account's username and password in a request's
+// query or form, which go-querystring built from the request's own fields.
+func (c *Client) addCredentials(v url.Values) {
+	s := c.secrets()
+	v.Set("username", s.username)
+	v.Set("password", s.password)
+}
+
+// Shared header values (see attempt).
+var (
+	acceptJSON      = []string{"application/json"}
+	formContentType = []string{"application/x-www-form-urlencoded"}
+)
+
+// emptyBody is the room GET's body: empty, but not nil or http.NoBody,
+// which net/http would be free to send again (see attempt).
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
 
 // client returns the *http.Client for one request: a copy of the caller's
 // (so its Transport, Jar and Timeout are read now) whose redirects never
@@ -154,7 +176,7 @@ func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*ht
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
-		req.Body, req.GetBody = io.NopCloser(strings.NewReader("")), nil
+		req.Body, req.GetBody = emptyBody{}, nil
 		if next != nil {
 			return next(req, via)
 		}
@@ -164,90 +186,104 @@ func sameHostRedirects(next func(*http.Request, []*http.Request) error) func(*ht
 
 // decode turns a reply into a *reply, or an *APIError for a reply over the
 // size limit, a non-2xx status, a body that is not the documented JSON, or
-// "success": false.
-func (c *Client) decode(resp *http.Response, raw []byte) (*reply, error) {
+// "success": false. rejected reports a JSON body with "success": false,
+// whatever the status: the provider refused the request.
+func (c *Client) decode(resp *http.Response, raw []byte) (rep *reply, rejected bool, err error) {
 	status := resp.StatusCode
+	red := c.secrets().redactor
 	if len(raw) > maxReplyBytes {
-		return nil, unexpectedResponse(status, fmt.Sprintf("reply is larger than %d bytes", maxReplyBytes))
+		return nil, false, unexpectedResponse(status, fmt.Sprintf("reply is larger than %d bytes", maxReplyBytes))
 	}
 	// net/http asks for gzip and decodes it itself (then resp.Uncompressed
 	// is set); a reply encoded although nobody asked, as when the caller's
 	// transport sets DisableCompression, is reported, not quoted as bad JSON.
 	if coding := strings.TrimSpace(resp.Header.Get("Content-Encoding")); coding != "" && !resp.Uncompressed && !strings.EqualFold(coding, "identity") {
-		msg := fmt.Sprintf("reply has Content-Encoding %q, which the client did not ask for and does not decode", coding)
+		msg := red().Text(fmt.Sprintf("reply has Content-Encoding %q, which the client did not ask for and does not decode", coding))
 		if status < 200 || status > 299 {
-			return nil, newAPIError(status, msg) // a 401 still matches ErrInvalidCredentials
+			return nil, false, newAPIError(status, msg, red()) // a 401 still matches ErrInvalidCredentials
 		}
-		return nil, unexpectedResponse(status, msg)
+		return nil, false, unexpectedResponse(status, msg)
 	}
-	rep := &reply{status: status}
+	rep = &reply{status: status}
 	jsonErr := json.Unmarshal(raw, rep)
+	rejected = jsonErr == nil && rep.Success != nil && !*rep.Success
 	switch {
 	case status < 200 || status > 299:
 		msg := rep.Message
 		if jsonErr != nil || msg == "" {
 			msg = c.excerpt(raw)
 		}
-		return nil, newAPIError(status, c.secrets().redactor().String(msg))
+		return nil, rejected, newAPIError(status, msg, red())
 	case jsonErr != nil:
-		return nil, unexpectedResponse(status, "reply is not the documented JSON: "+c.excerpt(raw))
-	case rep.Success != nil && !*rep.Success:
-		return nil, newAPIError(status, c.secrets().redactor().String(rep.Message))
+		return nil, false, unexpectedResponse(status, "reply is not the documented JSON: "+c.excerpt(raw))
+	case rejected:
+		return nil, true, newAPIError(status, rep.Message, red())
 	}
-	return rep, nil
+	return rep, false, nil
 }
 
 // excerptBytes is how much of an unexpected body an error quotes.
 const excerptBytes = 200
 
-// excerpt returns a short, printable, redacted quotation of a body. The
-// password is masked before the body is made printable and again after, so
-// that neither form survives; so is the query of every link, which in a room
-// reply holds the room's access token (errors are logged, room links must
-// never be). The whole body is redacted before it is cut, so no prefix of a
-// secret survives.
+// excerpt returns a short, printable quotation of a body, or
+// redact.Withheld when the body holds the password in any form. The query
+// of every link is masked: in a room reply it holds the room's access token
+// (errors are logged, room links must never be). The whole body is checked
+// before it is cut, so no prefix of a secret survives.
 func (c *Client) excerpt(raw []byte) string {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return "(empty body)"
 	}
-	red := c.secrets().redactor()
-	s := redact.Queries(red.String(strings.TrimSpace(redact.Printable(red.String(string(raw))))))
+	s := string(raw)
+	if c.secrets().redactor().Holds(s) {
+		return redact.Withheld
+	}
+	s = redact.Queries(strings.TrimSpace(redact.Printable(s)))
 	if len(s) > excerptBytes {
 		s = strings.TrimSpace(strings.ToValidUTF8(s[:excerptBytes], "")) + "…" // the cut may split a character
 	}
 	return strconv.Quote(s)
 }
 
-// urlError returns err, from net/http or before it, as a *url.Error for
-// the request, with its URL and message redacted: they carry the query
-// string, and so the password.
-func (c *Client) urlError(method, rawURL string, err error) error {
+// requestError returns ue, which net/http returned or which was made alike
+// for a failure before or after it, with its URL's credentials masked in
+// place, wrapped so that its text can be printed: see requestError.
+func (c *Client) requestError(method, rawURL string, ue *url.Error, maybeSent bool) error {
 	red := c.secrets().redactor()
-	op := opName(method)
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		op, err = ue.Op, ue.Err
+	masked := redact.Mask
+	if u, err := url.Parse(rawURL); err == nil {
+		masked = red.URL(u, "username", "password")
 	}
-	u, perr := url.Parse(rawURL)
-	if perr != nil {
-		return &url.Error{Op: op, URL: red.String(rawURL), Err: red.Error(err)}
+	ue.URL = masked
+	// The cause's text may quote the URL, and net/http's HTTP/2 advice to
+	// make the body rewindable is the opposite of what the SDK must do.
+	text := strings.ReplaceAll(ue.Err.Error(), rawURL, masked)
+	if m := h2NoReplay.FindStringSubmatch(text); m != nil {
+		if serverRefused(ue) {
+			text = m[1] + ": the server did not process the request"
+		} else {
+			text = m[1] + ": the request may have been processed, so it is not sent again"
+		}
 	}
-	return &url.Error{Op: op, URL: red.URL(u, "password"), Err: red.Error(err)}
+	return &requestError{
+		text:      fmt.Sprintf("%s %q: %s", ue.Op, masked, red.Text(text)),
+		cause:     ue,
+		maybeSent: maybeSent,
+	}
 }
 
 func opName(method string) string { return method[:1] + strings.ToLower(method[1:]) }
 
 // log writes one debug record for an attempt, when a logger is configured,
 // and reports its end to the observer, if any.
-func (c *Client) log(ctx context.Context, req *http.Request, attempt, status int, start time.Time, err error) {
+func (c *Client) log(ctx context.Context, req *http.Request, attempt, status int, start time.Time, err error, why string) {
 	c.endAttempt(req, status, start, err)
 	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	red := c.secrets().redactor()
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
-		slog.String("url", red.URL(req.URL, "password")),
+		slog.String("url", c.secrets().redactor().URL(req.URL, "username", "password")),
 		slog.Int("attempt", attempt),
 		slog.Duration("latency", time.Since(start)),
 	}
@@ -255,53 +291,54 @@ func (c *Client) log(ctx context.Context, req *http.Request, attempt, status int
 		attrs = append(attrs, slog.Int("status", status))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", red.String(err.Error())))
+		attrs = append(attrs, slog.String("error", err.Error()), slog.String("retry", why))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "gurulize request", attrs...)
 }
 
-// noReplayRe matches the error net/http's HTTP/2 transport returns where
-// it would have sent a request again had it been able to rewind its body
-// (see attempt), and refusedRe, within it, what a server says when it did
-// not process the stream: REFUSED_STREAM, or a GOAWAY that leaves the
-// stream out. net/http exposes no type for either, only this text.
+// h2NoReplay matches, whole, the message net/http's HTTP/2 transport
+// returns where it would have sent a request again had it been able to
+// rewind its body (see attempt); h2Unprocessed, whole, the two cases where
+// the server said it did not process the stream: REFUSED_STREAM from the
+// peer, or a GOAWAY that leaves the stream out. net/http exposes no type for
+// either, only this text. Both are matched from the first byte to the last,
+// which no error quoting what a peer sent can do: every such error of
+// net/http begins with net/http's own words (GOAWAY debug data, header
+// names and values come after a fixed prefix), and the bracketed part has
+// only fixed words and our stream ID.
 var (
-	noReplayRe = regexp.MustCompile(`http2: Transport: cannot retry err \[(.*)\] after Request\.Body was written; define Request\.GetBody to avoid this error`)
-	refusedRe  = regexp.MustCompile(`^(stream error: stream ID \d+; REFUSED_STREAM; received from peer|http2: Transport received Server's graceful shutdown GOAWAY)$`)
+	h2NoReplay    = regexp.MustCompile(`^http2: Transport: cannot retry err \[(.*)\] after Request\.Body was written; define Request\.GetBody to avoid this error$`)
+	h2Unprocessed = regexp.MustCompile(`^http2: Transport: cannot retry err \[(?:http2: Transport received Server's graceful shutdown GOAWAY|stream error: stream ID \d+; REFUSED_STREAM; received from peer)\] after Request\.Body was written; define Request\.GetBody to avoid this error$`)
 )
 
-// explainNoReplay rewrites such an error, whose advice to define GetBody is
-// the opposite of what the SDK must do, to say what happened, and reports
-// whether the server did not process the request, which makes it safe to
-// send again.
-func explainNoReplay(err error) (error, bool) {
-	m := noReplayRe.FindStringSubmatch(err.Error())
-	switch {
-	case m == nil:
-		return err, false
-	case refusedRe.MatchString(m[1]):
-		return fmt.Errorf("%s: the server did not process the request", m[1]), true
-	}
-	return fmt.Errorf("%s: the request may have been processed, so it is not sent again", m[1]), false
+// serverRefused reports whether err, from http.Client.Do, is the server
+// saying it did not process the request, so that sending it again is safe.
+func serverRefused(err error) bool {
+	var ue *url.Error
+	return errors.As(err, &ue) && h2Unprocessed.MatchString(ue.Err.Error())
 }
 
-// connTrace records whether the transport set out to get a connection for an
-// attempt and whether it ever got one. An attempt that asked for a connection
-// (GetConn) but never got one (GotConn) — refused, DNS failure, TLS handshake
-// failure, timeout while connecting — cannot have sent a byte of the request,
-// so it is safe to repeat. A transport that reports neither (a test double)
-// proves nothing, and its errors are not retried. The hooks may run on other
-// goroutines.
+// connTrace records how far the transport got with an attempt: whether it
+// set out to get a connection (GetConn), and whether it wrote the request's
+// whole header block (WroteHeaders). A request whose header block was never
+// written whole cannot have been acted on: no server acts on half a request
+// head. So an attempt that asked for a connection but never wrote its
+// headers — the connection refused, a DNS failure, a TLS handshake failure,
+// a timeout while connecting, a connection lost before writing — sent
+// nothing that counts, and is safe to repeat. A transport that reports none of this (a test double,
+// a custom RoundTripper) proves nothing, and its errors are not retried.
+// The hooks may run on other goroutines.
 type connTrace struct {
-	getConn atomic.Bool
-	gotConn atomic.Bool
+	hooks                 httptrace.ClientTrace // in the same allocation as the flags
+	getConn, wroteHeaders atomic.Bool
 }
 
-func (t *connTrace) hooks() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
-		GetConn: func(string) { t.getConn.Store(true) },
-		GotConn: func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
-	}
+func newConnTrace() *connTrace {
+	t := &connTrace{}
+	t.hooks.GetConn = func(string) { t.getConn.Store(true) }
+	t.hooks.WroteHeaders = func() { t.wroteHeaders.Store(true) }
+	return t
 }
 
-func (t *connTrace) neverConnected() bool { return t.getConn.Load() && !t.gotConn.Load() }
+// unsent reports whether the trace proves that no header block went out.
+func (t *connTrace) unsent() bool { return t.getConn.Load() && !t.wroteHeaders.Load() }

@@ -106,7 +106,8 @@ func TestDebugLogging(t *testing.T) {
 			assert.NotContains(t, rec, "error")
 		}
 		assert.Contains(t, recs[0]["url"], "password=REDACTED")
-		assert.Contains(t, recs[0]["url"], "username="+testUser)
+		assert.Contains(t, recs[0]["url"], "username=REDACTED")
+		assert.NotContains(t, logs.String(), testUser, "the username is masked too")
 		for _, secret := range secrets() {
 			assert.NotContains(t, logs.String(), secret, transport)
 		}

@@ -17,22 +17,25 @@ func TestParseRetryAfter(t *testing.T) {
 	tests := []struct {
 		in   string
 		want time.Duration
+		ok   bool // a valid header
 	}{
-		{"", 0},
-		{"  ", 0},
-		{"5", 5 * time.Second},
-		{" 120 ", 2 * time.Minute},
-		{"0", 0},
-		{"-3", 0},
-		{"99999999999", 24 * time.Hour},
-		{"soon", 0},
-		{"1.5", 0},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
-		{now.Add(30 * time.Second).Format(time.RFC850), 30 * time.Second},
+		{"", 0, false},
+		{"  ", 0, false},
+		{"5", 5 * time.Second, true},
+		{" 120 ", 2 * time.Minute, true},
+		{"0", 0, true},
+		{"-3", 0, false},
+		{"99999999999", 24 * time.Hour, true},
+		{"soon", 0, false},
+		{"1.5", 0, false},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{now.Add(30 * time.Second).Format(time.RFC850), 30 * time.Second, true},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, parseRetryAfter(tt.in, now), "%q", tt.in)
+		got, ok := parseRetryAfter(tt.in, now)
+		assert.Equal(t, tt.want, got, "%q", tt.in)
+		assert.Equal(t, tt.ok, ok, "%q", tt.in)
 	}
 }
 
@@ -91,4 +94,45 @@ func TestSleepHonoursContext(t *testing.T) {
 	assert.ErrorIs(t, sleep(ctx, time.Hour), context.Canceled)
 	assert.ErrorIs(t, sleep(ctx, 0), context.Canceled)
 	assert.Less(t, time.Since(start), time.Second)
+}
+
+// TestDecide: the whole retry decision, fact by fact.
+func TestDecide(t *testing.T) {
+	t.Parallel()
+	p := RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: time.Second}
+	tests := []struct {
+		name      string
+		f         attemptFacts
+		retry     bool
+		after     time.Duration
+		maybeSent bool
+	}{
+		{"never sent", attemptFacts{attempt: 1, unsent: true}, true, 0, false},
+		{"never sent, last attempt", attemptFacts{attempt: 3, unsent: true}, false, 0, false},
+		{"never sent, context ended", attemptFacts{attempt: 1, unsent: true, ctxDone: true}, false, 0, false},
+		{"HTTP/2 stream refused", attemptFacts{attempt: 2, refused: true}, true, 0, false},
+		{"transport error after writing", attemptFacts{attempt: 1}, false, 0, true},
+		{"429", attemptFacts{attempt: 1, status: 429}, true, 0, false},
+		{"429 with Retry-After", attemptFacts{attempt: 1, status: 429, retryAfter: 2 * time.Second, hasRetryAfter: true}, true, 2 * time.Second, false},
+		{"429, last attempt", attemptFacts{attempt: 3, status: 429}, false, 0, false},
+		{"503 with Retry-After", attemptFacts{attempt: 1, status: 503, retryAfter: time.Second, hasRetryAfter: true}, true, time.Second, false},
+		{"503 with Retry-After 0", attemptFacts{attempt: 1, status: 503, hasRetryAfter: true}, true, 0, false},
+		{"503 without Retry-After", attemptFacts{attempt: 1, status: 503}, false, 0, true},
+		{"503 with success false", attemptFacts{attempt: 1, status: 503, rejected: true}, false, 0, false},
+		{"500", attemptFacts{attempt: 1, status: 500}, false, 0, true},
+		{"500 with success false", attemptFacts{attempt: 1, status: 500, rejected: true}, false, 0, false},
+		{"502 with Retry-After", attemptFacts{attempt: 1, status: 502, hasRetryAfter: true}, false, 0, true},
+		{"400", attemptFacts{attempt: 1, status: 400}, false, 0, false},
+		{"200 with success false", attemptFacts{attempt: 1, status: 200, rejected: true}, false, 0, false},
+		{"200 unusable", attemptFacts{attempt: 1, status: 200}, false, 0, true},
+		{"302 returned", attemptFacts{attempt: 1, status: 302}, false, 0, true},
+	}
+	for _, tt := range tests {
+		retry, after, why := p.decide(tt.f)
+		assert.Equal(t, tt.retry, retry, tt.name)
+		assert.Equal(t, tt.after, after, tt.name)
+		assert.NotEmpty(t, why, tt.name)
+		assert.Equal(t, tt.maybeSent, tt.f.maybeSent(), tt.name)
+		assert.False(t, retry && tt.f.maybeSent(), "%s: what may have been acted on is never retried", tt.name)
+	}
 }

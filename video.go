@@ -77,10 +77,9 @@ func maskQuery(link string) string {
 	return link
 }
 
-// videoQuery is the room-creation query, encoded by go-querystring.
+// videoQuery is the room-creation query but for the credentials, encoded
+// by go-querystring (see addCredentials).
 type videoQuery struct {
-	Username          string     `url:"username"`
-	Password          string     `url:"password"`
 	Type              string     `url:"type"`
 	DurationInMinutes int64      `url:"durationInMinutes"`
 	StartDate         unixMillis `url:"startDate"`
@@ -135,15 +134,14 @@ func (c *Client) CreateVideoRoom(ctx context.Context, req VideoRoomRequest) (roo
 	if err != nil {
 		return nil, err
 	}
-	s := c.secrets()
 	q, err := query.Values(videoQuery{
-		Username: s.username, Password: s.password, Type: "video",
-		DurationInMinutes: int64(req.Duration / time.Minute), StartDate: unixMillis(req.StartAt),
+		Type: "video", DurationInMinutes: int64(req.Duration / time.Minute), StartDate: unixMillis(req.StartAt),
 		EndHow: req.EndHow, EndWhen: req.EndWhen, Lang: lang,
 	})
 	if err != nil {
 		return nil, err
 	}
+	c.addCredentials(q)
 	u := *c.videoURL
 	if u.RawQuery != "" { // the endpoint's own parameters, if it has any, come along
 		own := u.Query()

@@ -34,10 +34,9 @@ type CallRegistration struct {
 	Message string // the server's message, such as "Request Received"
 }
 
-// callForm is the call-registration form, encoded by go-querystring.
+// callForm is the call-registration form but for the credentials, encoded
+// by go-querystring (see addCredentials).
 type callForm struct {
-	Username string   `url:"username"`
-	Password string   `url:"password"`
 	Caller   string   `url:"caller"`
 	Callee   string   `url:"callee"`
 	Duration int64    `url:"duration"`
@@ -80,14 +79,11 @@ func (c *Client) RegisterCall(ctx context.Context, req CallRequest) (reg *CallRe
 	if err != nil {
 		return nil, err
 	}
-	s := c.secrets()
-	form, err := query.Values(callForm{
-		Username: s.username, Password: s.password, Caller: caller, Callee: callee,
-		Duration: int64(req.MaxDuration / time.Second), Lang: lang,
-	})
+	form, err := query.Values(callForm{Caller: caller, Callee: callee, Duration: int64(req.MaxDuration / time.Second), Lang: lang})
 	if err != nil {
 		return nil, err
 	}
+	c.addCredentials(form)
 	rep, err := c.do(ctx, http.MethodPost, c.voiceURL.String(), form.Encode())
 	if err != nil {
 		return nil, err

@@ -92,14 +92,16 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	defer fake.Close()
-	client, err := fake.NewClient(otelgurulize.ClientOption(telemetry...))
+	client, err := gurulize.NewClient(gurulizetest.DefaultUsername, gurulizetest.DefaultPassword,
+		gurulize.WithVideoURL(fake.VideoURL()), gurulize.WithVoiceURL(fake.VoiceURL()),
+		otelgurulize.ClientOption(telemetry...))
 	if err != nil {
 		return err
 	}
 
 	// The application's own span, around the SDK's.
 	ctx, span := tp.Tracer("consultations").Start(ctx, "schedule consultation")
-	room, err := client.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{Duration: 30 * time.Minute, StartAt: fake.Now().Add(time.Minute)})
+	room, err := client.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{Duration: 30 * time.Minute, StartAt: fake.Advance(0).Add(time.Minute)})
 	if err != nil {
 		span.End()
 		return err
@@ -116,7 +118,7 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	for _, d := range fake.Deliveries() {
-		if !d.Delivered() {
+		if d.Err != "" {
 			return errors.New("a callback was not delivered: " + d.Err)
 		}
 	}

@@ -1,141 +1,215 @@
-// Package redact masks a secret in text that leaves the SDK: error messages
-// and log records, including what a server or a transport echoes back.
+// Package redact keeps secrets out of text that leaves the SDK: error
+// messages, log records and printed values. Rather than list the forms a
+// secret can take, it brings text to a canonical form (every escape and
+// encoding undone) and compares it with the secrets brought to the same
+// form: text that holds a secret is withheld whole, text that does not is
+// shown as it is.
 package redact
 
 import (
-	"bytes"
-	"context"
-	"crypto/tls"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"html"
-	"net"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
-// Mask replaces every secret.
+// Mask replaces a secret the SDK itself placed, such as a query value.
 const Mask = "REDACTED"
 
-// Redactor masks a fixed set of secrets in every form in which a server or a
-// transport can send them back (see forms). The zero value and a nil
-// *Redactor mask nothing.
+// Withheld replaces text that holds a secret.
+const Withheld = Mask + " (text withheld: it holds the password in some form)"
+
+// maxRounds bounds how many layers of encoding are undone. Text still
+// changing after that many is not provably free of a secret, so it is
+// withheld.
+const maxRounds = 8
+
+// Redactor knows a fixed set of secrets. The zero value and a nil *Redactor
+// know none and withhold nothing.
 type Redactor struct {
-	forms []string // longest first, so a longer form wins over its prefix
-	r     *strings.Replacer
+	secrets []string // canonical forms, non-empty
 }
 
-// New returns a Redactor for the given secrets; empty secrets are ignored.
+// New returns a Redactor for the given secrets; empty ones are ignored.
 func New(secrets ...string) *Redactor {
-	var all []string
+	r := &Redactor{}
 	for _, s := range secrets {
-		if s != "" {
-			all = append(all, forms(s)...)
-		}
-	}
-	slices.SortStableFunc(all, func(a, b string) int { return len(b) - len(a) })
-	all = slices.Compact(all)
-	pairs := make([]string, 0, 2*len(all))
-	for _, f := range all {
-		pairs = append(pairs, f, Mask)
-	}
-	return &Redactor{forms: all, r: strings.NewReplacer(pairs...)}
-}
-
-// forms returns the forms a secret takes in what comes back from a server
-// or a transport: as it is; percent-encoded as Go's url.QueryEscape and
-// url.PathEscape, JavaScript's encodeURIComponent and Python's
-// quote(safe=”), each with upper- and lower-case hex; escaped in JSON (with
-// and without HTML escaping), in HTML, and in Go's %q and %+q; and each of
-// those as Printable leaves it, so that cleaning text up cannot reassemble a
-// secret that was masked before.
-func forms(s string) []string {
-	jsonHTML, _ := json.Marshal(s) // escapes <, > and & as \u00XX
-	var plain bytes.Buffer
-	enc := json.NewEncoder(&plain)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	base := []string{
-		s,
-		url.QueryEscape(s),
-		url.PathEscape(s),
-		percentEncode(s, "-_.!~*'()"), // encodeURIComponent
-		percentEncode(s, "-_.~"),      // Python's quote(s, safe='')
-		strings.Trim(string(jsonHTML), `"`),
-		strings.Trim(strings.TrimSpace(plain.String()), `"`),
-		html.EscapeString(s),
-		strings.Trim(strconv.Quote(s), `"`),
-		strings.Trim(strconv.QuoteToASCII(s), `"`),
-	}
-	var out []string
-	for _, f := range base {
-		out = append(out, f, lowerHex(f))
-		// A form that cleaning leaves blank would mask every run of spaces.
-		if p := Printable(f); strings.TrimSpace(p) != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// percentEncode escapes every byte of s as %XX but ASCII letters, digits and
-// the bytes in keep.
-func percentEncode(s, keep string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(keep, c) >= 0 {
-			b.WriteByte(c)
+		if s == "" {
 			continue
 		}
-		fmt.Fprintf(&b, "%%%02X", c)
+		if c, _ := canonical(s); c != "" {
+			r.secrets = append(r.secrets, c)
+		} else {
+			r.secrets = append(r.secrets, s) // nothing survives canonical form: compare it raw
+		}
+	}
+	return r
+}
+
+// Holds reports whether s holds a secret: whether s, or any of the forms
+// met on the way to its canonical form, contains a secret's canonical form.
+// Text whose encodings cannot all be undone within maxRounds holds one.
+func (r *Redactor) Holds(s string) bool {
+	if r == nil || len(r.secrets) == 0 {
+		return false
+	}
+	for round := 0; ; round++ {
+		t := tidy(s)
+		for _, secret := range r.secrets {
+			if strings.Contains(t, secret) || strings.Contains(s, secret) {
+				return true
+			}
+		}
+		next := unescape(s)
+		if next == s {
+			return false
+		}
+		if round == maxRounds {
+			return true
+		}
+		s = next
+	}
+}
+
+// Text returns s when it holds no secret, and Withheld when it does.
+func (r *Redactor) Text(s string) string {
+	if r.Holds(s) {
+		return Withheld
+	}
+	return s
+}
+
+// canonical undoes every layer of encoding of s and tidies the result; ok
+// is false when layers remain after maxRounds.
+func canonical(s string) (c string, ok bool) {
+	for range maxRounds {
+		next := unescape(s)
+		if next == s {
+			return tidy(s), true
+		}
+		s = next
+	}
+	return tidy(s), false
+}
+
+// unescape undoes one layer of each encoding a server or a transport may
+// wrap text in: percent-encoding with '+' as a space (any case of hex), the
+// backslash escapes of JSON and Go (\" \\ \n \xHH \uHHHH \UHHHHHHHH, with
+// UTF-16 surrogate pairs), and HTML/XML character references, named and
+// numeric.
+func unescape(s string) string {
+	if strings.ContainsAny(s, "%+") {
+		s = percent(s)
+	}
+	if strings.Contains(s, `\`) {
+		s = backslash(s)
+	}
+	if strings.Contains(s, "&") {
+		s = html.UnescapeString(s)
+	}
+	return s
+}
+
+// tidy makes what differs only in presentation compare equal: invalid UTF-8,
+// U+FFFD (what invalid UTF-8 is often replaced by) and lone surrogates are
+// dropped, and control characters become spaces.
+func tidy(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == utf8.RuneError:
+			return -1
+		case r < 0x20 || r == 0x7f:
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// percent decodes %XX escapes (either case) and '+' as a space; a '%' not
+// followed by two hex digits stays as it is.
+func percent(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b.WriteByte(' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			b.WriteByte(byte(v))
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
 	}
 	return b.String()
 }
 
-var hexEscape = regexp.MustCompile(`%[0-9A-F]{2}`)
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
 
-// lowerHex writes the hex digits of every percent escape in lower case.
-func lowerHex(s string) string { return hexEscape.ReplaceAllStringFunc(s, strings.ToLower) }
-
-// Printable returns s with invalid UTF-8 dropped and every control
-// character turned into a space, so that it can be quoted in an error.
-func Printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
+// backslash decodes the escapes of JSON strings and Go's %q and %+q; an
+// unknown escape stays as it is.
+func backslash(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
 		}
-		return r
-	}, strings.ToValidUTF8(s, ""))
-}
-
-// String returns s with every secret masked.
-func (r *Redactor) String(s string) string {
-	if r == nil || r.r == nil {
-		return s
-	}
-	return r.r.Replace(s)
-}
-
-// Contains reports whether s holds any secret in any of its forms.
-func (r *Redactor) Contains(s string) bool {
-	if r == nil {
-		return false
-	}
-	for _, f := range r.forms {
-		if strings.Contains(s, f) {
-			return true
+		c, width := s[i+1], 0
+		switch c {
+		case 'x':
+			width = 2
+		case 'u':
+			width = 4
+		case 'U':
+			width = 8
+		default:
+			if e := strings.IndexByte(`nrtbfva"\/'`, c); e >= 0 {
+				b.WriteByte("\n\r\t\b\f\v\a\"\\/'"[e])
+				i++
+				continue
+			}
+		}
+		if width == 0 || i+2+width > len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		v, err := strconv.ParseUint(s[i+2:i+2+width], 16, 32)
+		if err != nil {
+			b.WriteByte(s[i])
+			continue
+		}
+		i += 1 + width
+		switch r := rune(v); {
+		case c == 'x':
+			b.WriteByte(byte(v))
+		case r >= 0xd800 && r < 0xdc00 && strings.HasPrefix(s[i+1:], `\u`) && len(s) >= i+7:
+			// A high surrogate: JSON's form of a rune above U+FFFF when the
+			// low one follows; alone, it tidies away as invalid.
+			low, err := strconv.ParseUint(s[i+3:i+7], 16, 32)
+			if err == nil && low >= 0xdc00 && low < 0xe000 {
+				b.WriteRune(0x10000 + (r-0xd800)<<10 + rune(low) - 0xdc00)
+				i += 6
+				continue
+			}
+			b.WriteRune(utf8.RuneError)
+		default:
+			b.WriteRune(r)
 		}
 	}
-	return false
+	return b.String()
 }
 
-// URL returns u as a string with the values of the named query parameters
-// masked, the user-info password masked, and every secret masked.
+// URL returns u as a string with the user-info password and the values of
+// the named query parameters masked. Should the result still hold a secret
+// (the endpoint's own path or query spells one, or the secret is a word
+// such as a parameter's name), the whole path and query are masked.
 func (r *Redactor) URL(u *url.URL, params ...string) string {
 	if u == nil {
 		return ""
@@ -157,7 +231,22 @@ func (r *Redactor) URL(u *url.URL, params ...string) string {
 			c.RawQuery = q.Encode()
 		}
 	}
-	return r.String(c.String())
+	if s := c.String(); !r.Holds(s) {
+		return s
+	}
+	return (&url.URL{Scheme: c.Scheme, Host: c.Host, Path: "/" + Mask}).String()
+}
+
+// Printable returns s with invalid UTF-8 replaced by U+FFFD and every
+// control character turned into a space, so that it can be quoted in an
+// error.
+func Printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 // queryRe matches a query string in free text: a '?' then a parameter name
@@ -171,72 +260,3 @@ var queryRe = regexp.MustCompile(`\?[A-Za-z0-9_.~%+-]+=[^\s"'<>#]*`)
 func Queries(s string) string {
 	return queryRe.ReplaceAllLiteralString(s, "?"+Mask)
 }
-
-// Error returns an error whose message is err's with every secret masked.
-// The original error is not kept, since its fields may hold the secret; what
-// is kept for errors.Is and errors.As is the context error (Canceled or
-// DeadlineExceeded) and the standard library's network and TLS errors, whose
-// messages do not carry secrets. Timeout and Temporary answers are preserved.
-func (r *Redactor) Error(err error) error {
-	if err == nil {
-		return nil
-	}
-	e := &Error{msg: r.String(err.Error())}
-	var te interface{ Timeout() bool }
-	if errors.As(err, &te) {
-		e.timeout = te.Timeout()
-	}
-	e.cause = safeCause(err)
-	if e.cause != nil && r.Contains(e.cause.Error()) {
-		e.cause = nil
-	}
-	return e
-}
-
-func safeCause(err error) error {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return context.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
-		return context.DeadlineExceeded
-	}
-	var (
-		dnsErr  *net.DNSError
-		opErr   *net.OpError
-		certErr *tls.CertificateVerificationError
-		recErr  tls.RecordHeaderError
-		alert   tls.AlertError
-	)
-	switch {
-	case errors.As(err, &dnsErr):
-		return dnsErr
-	case errors.As(err, &certErr):
-		return certErr
-	case errors.As(err, &recErr):
-		return recErr
-	case errors.As(err, &alert):
-		return alert
-	case errors.As(err, &opErr):
-		return opErr
-	}
-	return nil
-}
-
-// Error is an error whose message has been redacted. It unwraps to the safe
-// part of the original error, if any.
-type Error struct {
-	msg     string
-	cause   error
-	timeout bool
-}
-
-func (e *Error) Error() string { return e.msg }
-
-// Unwrap returns the context or network error the original wrapped, or nil.
-func (e *Error) Unwrap() error { return e.cause }
-
-// Timeout reports whether the original error was a timeout.
-func (e *Error) Timeout() bool { return e.timeout }
-
-// Temporary reports the same as Timeout, as net.Error asks.
-func (e *Error) Temporary() bool { return e.timeout }
