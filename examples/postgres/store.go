@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -21,52 +22,11 @@ import (
 	"github.com/gurulize/gurulize-go"
 )
 
-// schema creates the tables when they do not exist. A room's or call's row
-// holds its state (gurulize.RoomState or CallState, as their MarshalJSON
-// writes it) and the number of changes so far; each change appends a row with
-// the next version and the new summary, as encoding/json renders
-// gurulize.RoomSummary or CallSummary: an outbox for billing and
-// notifications to read.
-const schema = `
-CREATE TABLE IF NOT EXISTS gurulize_rooms (
-	room_uuid  text PRIMARY KEY,
-	state      jsonb,                     -- NULL only inside the transaction that inserted the row
-	version    bigint NOT NULL DEFAULT 0, -- the version of the latest change
-	updated_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS gurulize_room_changes (
-	room_uuid  text NOT NULL REFERENCES gurulize_rooms ON DELETE CASCADE,
-	version    bigint NOT NULL,
-	summary    jsonb NOT NULL,
-	created_at timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (room_uuid, version)
-);
-CREATE TABLE IF NOT EXISTS gurulize_calls (
-	call_id    bigint PRIMARY KEY,
-	state      jsonb,
-	version    bigint NOT NULL DEFAULT 0,
-	updated_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS gurulize_call_changes (
-	call_id    bigint NOT NULL REFERENCES gurulize_calls ON DELETE CASCADE,
-	version    bigint NOT NULL,
-	summary    jsonb NOT NULL,
-	created_at timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (call_id, version)
-);`
-
-// schemaLock is the key of the advisory lock taken while the schema is
-// created. CREATE TABLE IF NOT EXISTS is not safe when run at the same
-// moment by two sessions (both may find the table missing, and one fails on
-// a duplicate catalog entry), so replicas starting together take turns.
-const schemaLock = 0x67757275 // "guru"
-
 // table holds the statements of one kind of row: rooms or calls.
 type table struct {
 	insert string // make sure the row exists: $1 key
 	lock   string // its state and version, locked until the end of the transaction: $1 key
-	update string // store a change: $1 key, $2 state, $3 version
-	change string // append a change: $1 key, $2 version, $3 summary
+	update string // store a change and append it: $1 key, $2 state, $3 version, $4 summary
 	state  string // the committed state: $1 key
 	list   string // the changes, oldest first: $1 key
 }
@@ -74,19 +34,19 @@ type table struct {
 var rooms = table{
 	insert: `INSERT INTO gurulize_rooms (room_uuid) VALUES ($1) ON CONFLICT (room_uuid) DO NOTHING`,
 	lock:   `SELECT state, version FROM gurulize_rooms WHERE room_uuid = $1 FOR UPDATE`,
-	update: `UPDATE gurulize_rooms SET state = $2, version = $3, updated_at = now() WHERE room_uuid = $1`,
-	change: `INSERT INTO gurulize_room_changes (room_uuid, version, summary) VALUES ($1, $2, $3)`,
-	state:  `SELECT state FROM gurulize_rooms WHERE room_uuid = $1 AND version > 0`,
-	list:   `SELECT version, summary FROM gurulize_room_changes WHERE room_uuid = $1 ORDER BY version`,
+	update: `WITH updated AS (UPDATE gurulize_rooms SET state = $2, version = $3, updated_at = now() WHERE room_uuid = $1)
+		INSERT INTO gurulize_room_changes (room_uuid, version, summary) VALUES ($1, $3, $4)`,
+	state: `SELECT state FROM gurulize_rooms WHERE room_uuid = $1 AND version > 0`,
+	list:  `SELECT version, summary FROM gurulize_room_changes WHERE room_uuid = $1 ORDER BY version`,
 }
 
 var calls = table{
 	insert: `INSERT INTO gurulize_calls (call_id) VALUES ($1) ON CONFLICT (call_id) DO NOTHING`,
 	lock:   `SELECT state, version FROM gurulize_calls WHERE call_id = $1 FOR UPDATE`,
-	update: `UPDATE gurulize_calls SET state = $2, version = $3, updated_at = now() WHERE call_id = $1`,
-	change: `INSERT INTO gurulize_call_changes (call_id, version, summary) VALUES ($1, $2, $3)`,
-	state:  `SELECT state FROM gurulize_calls WHERE call_id = $1 AND version > 0`,
-	list:   `SELECT version, summary FROM gurulize_call_changes WHERE call_id = $1 ORDER BY version`,
+	update: `WITH updated AS (UPDATE gurulize_calls SET state = $2, version = $3, updated_at = now() WHERE call_id = $1)
+		INSERT INTO gurulize_call_changes (call_id, version, summary) VALUES ($1, $3, $4)`,
+	state: `SELECT state FROM gurulize_calls WHERE call_id = $1 AND version > 0`,
+	list:  `SELECT version, summary FROM gurulize_call_changes WHERE call_id = $1 ORDER BY version`,
 }
 
 // Defaults of a Store.
@@ -104,6 +64,11 @@ const (
 // errBadState marks a stored state or summary that cannot be decoded: a bug
 // or a hand-edited row, answered 500 rather than 503.
 var errBadState = errors.New("stored value cannot be decoded")
+
+// errUnstorable marks a callback the database refuses for what it holds, and
+// will refuse every time it is delivered again: answered 400 (see
+// refuseUnstorable), so that the provider stops delivering it.
+var errUnstorable = errors.New("callback cannot be stored")
 
 // Store keeps the state of rooms and calls in PostgreSQL. It is safe for
 // concurrent use, by any number of replicas sharing one database.
@@ -157,16 +122,6 @@ func newStore(pool *pgxpool.Pool) *Store {
 
 // Close closes the connections, waiting for those in use to be returned.
 func (s *Store) Close() { s.pool.Close() }
-
-func (s *Store) createSchema(ctx context.Context) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, schemaLock); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, schema)
-		return err
-	})
-}
 
 // SaveVideoEvent folds ev into its room's stored state. It returns nil only
 // once the change, if any, is committed; an error matching
@@ -251,46 +206,76 @@ func (s *Store) save(ctx context.Context, t table, key any, apply func(stored []
 		case <-time.After(wait/2 + rand.N(wait)):
 		}
 	}
-	if err != nil && unavailable(err) {
+	switch {
+	case err == nil:
+	case unstorable(err):
+		return fmt.Errorf("%w: %w", errUnstorable, err)
+	case unavailable(err):
 		return fmt.Errorf("%w: %w", gurulize.ErrRetryLater, err)
 	}
 	return err
 }
 
-// saveOnce is the transaction for one callback. The INSERT … ON CONFLICT DO
-// NOTHING makes sure the row exists, so that SELECT … FOR UPDATE has a row
-// to lock even for a room's first event: without it, two first events
-// arriving together on two replicas would both start from an empty state, and
-// the second to commit would overwrite the first. The change row gets the next
-// version under that lock, so versions have no gaps and no repeats. A
-// callback that changes nothing rolls back: no row, no version, no change.
-func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(stored []byte) (*change, error)) error {
-	tx, err := s.pool.Begin(ctx)
+// saveOnce is the transaction for one callback, in two round trips: BEGIN,
+// the INSERT and the SELECT … FOR UPDATE sent together, then the UPDATE with
+// the change row (one statement) and COMMIT sent together. The INSERT … ON
+// CONFLICT DO NOTHING makes sure the row exists, so that SELECT … FOR UPDATE
+// has a row to lock even for a room's first event: without it, two first
+// events arriving together on two replicas would both start from an empty
+// state, and the second to commit would overwrite the first. The change row
+// gets the next version under that lock, so versions have no gaps and no
+// repeats. A callback that changes nothing rolls back: no row, no version, no
+// change.
+func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(stored []byte) (*change, error)) (err error) {
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback(ctx) // after Commit, it does nothing
+	// A connection left inside a transaction (an error, a rollback that
+	// failed) is closed by Release rather than reused.
+	defer conn.Release()
+	defer func() {
+		if err != nil && conn.Conn().PgConn().TxStatus() != 'I' && !conn.Conn().IsClosed() {
+			_, _ = conn.Exec(ctx, "ROLLBACK")
+		}
+	}()
 
-	if _, err := tx.Exec(ctx, t.insert, key); err != nil {
-		return err
-	}
 	var stored []byte
 	var version int64
-	if err := tx.QueryRow(ctx, t.lock, key).Scan(&stored, &version); err != nil {
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(t.insert, key)
+	b.Queue(t.lock, key).QueryRow(func(row pgx.Row) error { return row.Scan(&stored, &version) })
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}
 	c, err := apply(stored)
 	if err != nil || c == nil {
-		return err // nil: a duplicate or an event that adds nothing
-	}
-	version++
-	if _, err := tx.Exec(ctx, t.update, key, c.state, version); err != nil {
+		if err == nil {
+			_, err = conn.Exec(ctx, "ROLLBACK") // a duplicate or an event that adds nothing
+		}
 		return err
 	}
-	if _, err := tx.Exec(ctx, t.change, key, version, c.summary); err != nil {
+	b = &pgx.Batch{}
+	b.Queue(t.update, key, c.state, version+1, c.summary)
+	var tag pgconn.CommandTag
+	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error { tag = ct; return nil })
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}
-	return tx.Commit(ctx)
+	if tag.String() != "COMMIT" {
+		return fmt.Errorf("the transaction was rolled back (%s)", tag)
+	}
+	return nil
+}
+
+// unstorable reports whether PostgreSQL refused err's statement for the
+// values it was given, which it will refuse however often they come: a data
+// exception (a NUL character, which text and jsonb cannot hold) or a limit
+// (a key too long for its index, about 2.7 kB).
+func unstorable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "54"))
 }
 
 // conflict reports whether err is a serialization failure or a deadlock:
@@ -322,75 +307,4 @@ func unavailable(err error) bool {
 		return true
 	}
 	return pgErr.Code == "25006" || pgErr.Code == "55P03" // read-only transaction, lock not available
-}
-
-// Room returns the summary of the room uuid, and false if no event of it
-// was stored.
-func (s *Store) Room(ctx context.Context, uuid string) (gurulize.RoomSummary, bool, error) {
-	var st gurulize.RoomState
-	ok, err := s.load(ctx, rooms, uuid, &st)
-	return st.Summary(), ok, err
-}
-
-// Call returns the summary of the call id, and false if no status of it was
-// stored.
-func (s *Store) Call(ctx context.Context, id int64) (gurulize.CallSummary, bool, error) {
-	var cs gurulize.CallState
-	ok, err := s.load(ctx, calls, id, &cs)
-	return cs.Summary(), ok, err
-}
-
-// load decodes the committed state of key into v.
-func (s *Store) load(ctx context.Context, t table, key any, v any) (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	var stored []byte
-	err := s.pool.QueryRow(ctx, t.state, key).Scan(&stored)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return true, decode(stored, v)
-}
-
-// Change is one change of a room or a call: its version, from 1 without
-// gaps, and the summary it gave.
-type Change[S any] struct {
-	Version int64 `json:"version"`
-	Summary S     `json:"summary"`
-}
-
-// RoomChanges returns the changes of the room uuid, oldest first; none if no
-// event of it was stored.
-func (s *Store) RoomChanges(ctx context.Context, uuid string) ([]Change[gurulize.RoomSummary], error) {
-	return changes[gurulize.RoomSummary](ctx, s, rooms, uuid)
-}
-
-// CallChanges returns the changes of the call id, oldest first; none if no
-// status of it was stored.
-func (s *Store) CallChanges(ctx context.Context, id int64) ([]Change[gurulize.CallSummary], error) {
-	return changes[gurulize.CallSummary](ctx, s, calls, id)
-}
-
-func changes[S any](ctx context.Context, s *Store, t table, key any) ([]Change[S], error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, t.list, key)
-	if err != nil {
-		return nil, err
-	}
-	var out []Change[S]
-	var version int64
-	var summary []byte
-	_, err = pgx.ForEachRow(rows, []any{&version, &summary}, func() error {
-		c := Change[S]{Version: version}
-		if err := decode(summary, &c.Summary); err != nil {
-			return err
-		}
-		out = append(out, c)
-		return nil
-	})
-	return out, err
 }
