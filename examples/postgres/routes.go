@@ -45,8 +45,12 @@ func newServer(h http.Handler, logger *slog.Logger) *http.Server {
 func routes(s *Store, token string, logger *slog.Logger) http.Handler {
 	opts := []gurulize.HandlerOption{gurulize.WithCallbackToken(token), gurulize.WithCallbackLogger(logger)}
 	mux := http.NewServeMux()
-	video := func(ctx context.Context, ev gurulize.VideoEvent) error { return setAside(ctx, s.SaveVideoEvent(ctx, ev)) }
-	voice := func(ctx context.Context, st gurulize.VoiceStatus) error { return setAside(ctx, s.SaveVoiceStatus(ctx, st)) }
+	video := func(ctx context.Context, ev gurulize.VideoEvent) error {
+		return setAside(ctx, s.SaveVideoEvent(ctx, ev))
+	}
+	voice := func(ctx context.Context, st gurulize.VoiceStatus) error {
+		return setAside(ctx, s.SaveVoiceStatus(ctx, st))
+	}
 	mux.Handle("POST /gurulize/video/{token}", refuseUnstorable(gurulize.NewVideoEventHandler(video, opts...), logger))
 	mux.Handle("/gurulize/voice/{token}", refuseUnstorable(gurulize.NewVoiceStatusHandler(voice, opts...), logger)) // GET or POST; other methods get 405
 
