@@ -24,6 +24,12 @@
 // provider may deliver them again. SIGINT or SIGTERM stops the server
 // gracefully: requests in flight are finished.
 //
+// The outbox of changes has a reference consumer (see Consumer), which a
+// command runs, printing each change as a line of JSON:
+//
+//	go run . consume -name printer                # deliver every change to standard output, until SIGINT
+//	go run . requeue -name printer [-room UUID | -call ID]   # re-queue the consumer's dead letters
+//
 // The tests run several replicas against a real PostgreSQL, the one at
 // DATABASE_URL; one of them restarts it with scripts/postgres.sh restart, so
 // it must be the server that script started:
@@ -79,6 +85,9 @@ var errFlags = errors.New("invalid flags")
 
 // run serves until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, logger *slog.Logger) error {
+	if len(args) > 0 && (args[0] == "consume" || args[0] == "requeue") {
+		return runOutboxCommand(ctx, args[0], args[1:], getenv, os.Stdout, logger)
+	}
 	fs := flag.NewFlagSet("postgres", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	if err := fs.Parse(args); err != nil {

@@ -78,6 +78,10 @@ type Store struct {
 	maxAttempts int           // per callback; maxAttempts
 
 	retries atomic.Int64 // transactions run again, for tests and monitoring
+
+	announce  chan struct{} // a change was committed (see changed)
+	closing   chan struct{} // closed by Close
+	announced chan struct{} // closed when the announcer has stopped
 }
 
 // Open connects to the database at databaseURL (a URL or key=value string;
@@ -104,24 +108,31 @@ func Open(ctx context.Context, databaseURL string, logger *slog.Logger) (*Store,
 		logger.WarnContext(ctx, "database unavailable; trying again in 1s", "error", err)
 		select {
 		case <-ctx.Done():
-			pool.Close()
+			s.Close()
 			return nil, fmt.Errorf("creating the tables: %w (%w)", err, ctx.Err())
 		case <-time.After(time.Second):
 		}
 	}
 	if err != nil {
-		pool.Close()
+		s.Close()
 		return nil, fmt.Errorf("creating the tables: %w", err)
 	}
 	return s, nil
 }
 
 func newStore(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, timeout: callbackTimeout, maxAttempts: maxAttempts}
+	s := &Store{pool: pool, timeout: callbackTimeout, maxAttempts: maxAttempts,
+		announce: make(chan struct{}, 1), closing: make(chan struct{}), announced: make(chan struct{})}
+	go s.announcer()
+	return s
 }
 
 // Close closes the connections, waiting for those in use to be returned.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() {
+	close(s.closing)
+	<-s.announced
+	s.pool.Close()
+}
 
 // SaveVideoEvent folds ev into its room's stored state. It returns nil only
 // once the change, if any, is committed; an error matching
@@ -266,6 +277,7 @@ func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(store
 	if tag.String() != "COMMIT" {
 		return fmt.Errorf("the transaction was rolled back (%s)", tag)
 	}
+	s.changed()
 	return nil
 }
 
