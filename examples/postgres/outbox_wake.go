@@ -14,7 +14,7 @@ import (
 // announceGap is the least time between two NOTIFYs of one Store: under
 // load, one NOTIFY stands for all the changes committed in that time, so
 // announcing costs the database almost nothing per callback.
-const announceGap = 10 * time.Millisecond
+const announceGap = 50 * time.Millisecond
 
 // changed tells the announcer that a change was committed; it never blocks.
 func (s *Store) changed() {

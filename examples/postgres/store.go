@@ -1,6 +1,6 @@
-// Room and call state kept in PostgreSQL: the schema, one transaction per
-// callback (make sure the row exists, lock it, Apply, store the change), and
-// the reads behind the HTTP routes.
+// Room and call state kept in PostgreSQL: the Store, its connection pool,
+// and the callback functions that fold each callback into the stored state
+// (see save.go for how).
 
 package main
 
@@ -10,44 +10,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gurulize/gurulize-go"
 )
-
-// table holds the statements of one kind of row: rooms or calls.
-type table struct {
-	insert string // make sure the row exists: $1 key
-	lock   string // its state and version, locked until the end of the transaction: $1 key
-	update string // store a change and append it: $1 key, $2 state, $3 version, $4 summary
-	state  string // the committed state: $1 key
-	list   string // the changes, oldest first: $1 key
-}
-
-var rooms = table{
-	insert: `INSERT INTO gurulize_rooms (room_uuid) VALUES ($1) ON CONFLICT (room_uuid) DO NOTHING`,
-	lock:   `SELECT state, version FROM gurulize_rooms WHERE room_uuid = $1 FOR UPDATE`,
-	update: `WITH updated AS (UPDATE gurulize_rooms SET state = $2, version = $3, updated_at = now() WHERE room_uuid = $1)
-		INSERT INTO gurulize_room_changes (room_uuid, version, summary) VALUES ($1, $3, $4)`,
-	state: `SELECT state FROM gurulize_rooms WHERE room_uuid = $1 AND version > 0`,
-	list:  `SELECT version, summary FROM gurulize_room_changes WHERE room_uuid = $1 ORDER BY version`,
-}
-
-var calls = table{
-	insert: `INSERT INTO gurulize_calls (call_id) VALUES ($1) ON CONFLICT (call_id) DO NOTHING`,
-	lock:   `SELECT state, version FROM gurulize_calls WHERE call_id = $1 FOR UPDATE`,
-	update: `WITH updated AS (UPDATE gurulize_calls SET state = $2, version = $3, updated_at = now() WHERE call_id = $1)
-		INSERT INTO gurulize_call_changes (call_id, version, summary) VALUES ($1, $3, $4)`,
-	state: `SELECT state FROM gurulize_calls WHERE call_id = $1 AND version > 0`,
-	list:  `SELECT version, summary FROM gurulize_call_changes WHERE call_id = $1 ORDER BY version`,
-}
 
 // Defaults of a Store.
 const (
@@ -85,7 +56,8 @@ type Store struct {
 }
 
 // Open connects to the database at databaseURL (a URL or key=value string;
-// pool settings such as pool_max_conns may be given in it) and creates the
+// pool settings such as pool_max_conns may be given in it; the pool holds up to
+// defaultMaxConns connections otherwise) and creates the
 // tables if they do not exist. While the database is unavailable, as one that
 // is starting is, it logs a warning and tries again every second until ctx
 // ends. Neither the error nor the log repeats databaseURL, which may hold a
@@ -94,6 +66,9 @@ func Open(ctx context.Context, databaseURL string, logger *slog.Logger) (*Store,
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL connection string")
+	}
+	if !strings.Contains(databaseURL, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns()
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -119,6 +94,13 @@ func Open(ctx context.Context, databaseURL string, logger *slog.Logger) (*Store,
 	}
 	return s, nil
 }
+
+// defaultMaxConns is the pool size when DATABASE_URL sets none: 4 per CPU,
+// at least 8. pgx's own default (as many as CPUs, at least 4) makes
+// callbacks queue for a connection while others wait on the network: a
+// callback holds its connection for two round trips and the time to fold,
+// and the database, on the same CPUs or not, serves more at once.
+func defaultMaxConns() int32 { return int32(max(8, 4*runtime.GOMAXPROCS(0))) }
 
 func newStore(pool *pgxpool.Pool) *Store {
 	s := &Store{pool: pool, timeout: callbackTimeout, maxAttempts: maxAttempts,
@@ -195,128 +177,3 @@ func decode(stored []byte, v any) error {
 	return nil
 }
 
-// save runs saveOnce, again after a conflict or a dead connection, at most
-// s.maxAttempts times in all, and marks the errors of an unavailable
-// database with gurulize.ErrRetryLater.
-func (s *Store) save(ctx context.Context, t table, key any, apply func(stored []byte) (*change, error)) error {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	var err error
-	for attempt := 1; ; attempt++ {
-		err = s.saveOnce(ctx, t, key, apply)
-		if err == nil || attempt >= s.maxAttempts || !(conflict(err) || pgconn.SafeToRetry(err)) {
-			break
-		}
-		s.retries.Add(1)
-		// Wait 5ms, 10ms, 20ms… with jitter, so the transactions that
-		// collided do not collide again.
-		wait := time.Duration(1<<(attempt-1)) * 5 * time.Millisecond
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w: %w", gurulize.ErrRetryLater, err)
-		case <-time.After(wait/2 + rand.N(wait)):
-		}
-	}
-	switch {
-	case err == nil:
-	case unstorable(err):
-		return fmt.Errorf("%w: %w", errUnstorable, err)
-	case unavailable(err):
-		return fmt.Errorf("%w: %w", gurulize.ErrRetryLater, err)
-	}
-	return err
-}
-
-// saveOnce is the transaction for one callback, in two round trips: BEGIN,
-// the INSERT and the SELECT … FOR UPDATE sent together, then the UPDATE with
-// the change row (one statement) and COMMIT sent together. The INSERT … ON
-// CONFLICT DO NOTHING makes sure the row exists, so that SELECT … FOR UPDATE
-// has a row to lock even for a room's first event: without it, two first
-// events arriving together on two replicas would both start from an empty
-// state, and the second to commit would overwrite the first. The change row
-// gets the next version under that lock, so versions have no gaps and no
-// repeats. A callback that changes nothing rolls back: no row, no version, no
-// change.
-func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(stored []byte) (*change, error)) (err error) {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	// A connection left inside a transaction (an error, a rollback that
-	// failed) is closed by Release rather than reused.
-	defer conn.Release()
-	defer func() {
-		if err != nil && conn.Conn().PgConn().TxStatus() != 'I' && !conn.Conn().IsClosed() {
-			_, _ = conn.Exec(ctx, "ROLLBACK")
-		}
-	}()
-
-	var stored []byte
-	var version int64
-	b := &pgx.Batch{}
-	b.Queue("BEGIN")
-	b.Queue(t.insert, key)
-	b.Queue(t.lock, key).QueryRow(func(row pgx.Row) error { return row.Scan(&stored, &version) })
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		return err
-	}
-	c, err := apply(stored)
-	if err != nil || c == nil {
-		if err == nil {
-			_, err = conn.Exec(ctx, "ROLLBACK") // a duplicate or an event that adds nothing
-		}
-		return err
-	}
-	b = &pgx.Batch{}
-	b.Queue(t.update, key, c.state, version+1, c.summary)
-	var tag pgconn.CommandTag
-	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error { tag = ct; return nil })
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		return err
-	}
-	if tag.String() != "COMMIT" {
-		return fmt.Errorf("the transaction was rolled back (%s)", tag)
-	}
-	s.changed()
-	return nil
-}
-
-// unstorable reports whether PostgreSQL refused err's statement for the
-// values it was given, which it will refuse however often they come: a data
-// exception (a NUL character, which text and jsonb cannot hold) or a limit
-// (a key too long for its index, about 2.7 kB).
-func unstorable(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "54"))
-}
-
-// conflict reports whether err is a serialization failure or a deadlock:
-// the transaction was rolled back, and running it again may succeed.
-func conflict(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
-}
-
-// unavailable reports whether err says the database cannot be used right
-// now, rather than that a statement is wrong: no connection, a connection
-// lost or timed out, a server shutting down, starting or out of resources, a
-// read-only server (after a failover), or a conflict that outlasted the
-// retries.
-func unavailable(err error) bool {
-	if errors.Is(err, errBadState) {
-		return false
-	}
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return true // from the driver or the network, not from a statement
-	}
-	class := pgErr.Code // five characters, the first two the class
-	if len(class) > 2 {
-		class = class[:2]
-	}
-	switch class {
-	case "08", "40", "53", "57", "58": // connection, rollback, resources, operator intervention, system
-		return true
-	}
-	return pgErr.Code == "25006" || pgErr.Code == "55P03" // read-only transaction, lock not available
-}

@@ -1,0 +1,173 @@
+// How a callback is stored: the statements, one optimistic write per
+// change, the retries, and what the database's errors mean for the reply.
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/gurulize/gurulize-go"
+)
+
+// table holds the statements of one kind of row: rooms or calls.
+type table struct {
+	read   string // the state and version: $1 key
+	create string // the first change, if the row does not exist: $1 key, $2 state, $3 version (1), $4 summary
+	update string // a change, if the row's version is still $3-1: $1 key, $2 state, $3 version, $4 summary
+	state  string // the committed state: $1 key
+	list   string // the changes, oldest first: $1 key
+}
+
+// The writes append the change row in the same statement as the state, so
+// both are committed or neither; RowsAffected is 1 when they were, 0 when
+// the condition failed.
+var rooms = table{
+	read: `SELECT state, version FROM gurulize_rooms WHERE room_uuid = $1`,
+	create: `WITH created AS (INSERT INTO gurulize_rooms (room_uuid, state, version) VALUES ($1, $2, $3)
+			ON CONFLICT (room_uuid) DO NOTHING RETURNING room_uuid)
+		INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM created`,
+	update: `WITH updated AS (UPDATE gurulize_rooms SET state = $2, version = $3, updated_at = now()
+			WHERE room_uuid = $1 AND version = $3 - 1 RETURNING room_uuid)
+		INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM updated`,
+	state: `SELECT state FROM gurulize_rooms WHERE room_uuid = $1 AND version > 0`,
+	list:  `SELECT version, summary FROM gurulize_room_changes WHERE room_uuid = $1 ORDER BY version`,
+}
+
+var calls = table{
+	read: `SELECT state, version FROM gurulize_calls WHERE call_id = $1`,
+	create: `WITH created AS (INSERT INTO gurulize_calls (call_id, state, version) VALUES ($1, $2, $3)
+			ON CONFLICT (call_id) DO NOTHING RETURNING call_id)
+		INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM created`,
+	update: `WITH updated AS (UPDATE gurulize_calls SET state = $2, version = $3, updated_at = now()
+			WHERE call_id = $1 AND version = $3 - 1 RETURNING call_id)
+		INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM updated`,
+	state: `SELECT state FROM gurulize_calls WHERE call_id = $1 AND version > 0`,
+	list:  `SELECT version, summary FROM gurulize_call_changes WHERE call_id = $1 ORDER BY version`,
+}
+
+// save runs saveOnce, again after a conflict (at once after a first lost
+// race, then after a growing pause) or a dead connection, at most
+// s.maxAttempts times in all, and marks the errors of an unavailable
+// database with gurulize.ErrRetryLater.
+func (s *Store) save(ctx context.Context, t table, key any, apply func(stored []byte) (*change, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.saveOnce(ctx, t, key, apply)
+		if err == nil || attempt >= s.maxAttempts || !(conflict(err) || pgconn.SafeToRetry(err)) {
+			break
+		}
+		s.retries.Add(1)
+		if errors.Is(err, errLostRace) && attempt == 1 {
+			continue // the other callback has committed: read it now
+		}
+		// Wait 5ms, 10ms, 20ms… with jitter, so the transactions that
+		// collided do not collide again.
+		wait := time.Duration(1<<(attempt-1)) * 5 * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %w", gurulize.ErrRetryLater, err)
+		case <-time.After(wait/2 + rand.N(wait)):
+		}
+	}
+	switch {
+	case err == nil:
+	case unstorable(err):
+		return fmt.Errorf("%w: %w", errUnstorable, err)
+	case unavailable(err):
+		return fmt.Errorf("%w: %w", gurulize.ErrRetryLater, err)
+	}
+	return err
+}
+
+// saveOnce stores one callback in two statements, each a round trip and a
+// transaction of its own, without locking anything while the callback is
+// folded: it reads the row's state and version, applies the callback, and
+// writes the new state with the next version together with its change row,
+// on condition that the version is still the one read (for a new room or
+// call, that no row exists yet). When another callback changed the row in
+// between, nothing is written and saveOnce returns errLostRace: save reads
+// again and applies the callback to the newer state. So versions have no
+// gaps and no repeats, and each is built on the one before it, whichever
+// replica writes it. A callback that changes nothing writes nothing.
+func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(stored []byte) (*change, error)) error {
+	var stored []byte
+	var version int64
+	err := s.pool.QueryRow(ctx, t.read, key).Scan(&stored, &version)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	c, err := apply(stored)
+	if err != nil || c == nil {
+		return err // nil: a duplicate or an event that adds nothing
+	}
+	write := t.update
+	if version == 0 {
+		write = t.create
+	}
+	tag, err := s.pool.Exec(ctx, write, key, c.state, version+1, c.summary)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return errLostRace
+	}
+	s.changed()
+	return nil
+}
+
+// errLostRace is another callback of the same room or call changing its row
+// between saveOnce's read and write.
+var errLostRace = errors.New("another callback changed the row first")
+
+// unstorable reports whether PostgreSQL refused err's statement for the
+// values it was given, which it will refuse however often they come: a data
+// exception (a NUL character, which text and jsonb cannot hold) or a limit
+// (a key too long for its index, about 2.7 kB).
+func unstorable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "54"))
+}
+
+// conflict reports whether err is a lost race, a serialization failure or a
+// deadlock: nothing was written, and running the callback again may succeed.
+func conflict(err error) bool {
+	if errors.Is(err, errLostRace) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
+}
+
+// unavailable reports whether err says the database cannot be used right
+// now, rather than that a statement is wrong: no connection, a connection
+// lost or timed out, a server shutting down, starting or out of resources, a
+// read-only server (after a failover), or a conflict that outlasted the
+// retries.
+func unavailable(err error) bool {
+	if errors.Is(err, errBadState) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return true // from the driver or the network, not from a statement
+	}
+	class := pgErr.Code // five characters, the first two the class
+	if len(class) > 2 {
+		class = class[:2]
+	}
+	switch class {
+	case "08", "40", "53", "57", "58": // connection, rollback, resources, operator intervention, system
+		return true
+	}
+	return pgErr.Code == "25006" || pgErr.Code == "55P03" // read-only transaction, lock not available
+}
