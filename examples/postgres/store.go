@@ -176,4 +176,3 @@ func decode(stored []byte, v any) error {
 	}
 	return nil
 }
-
