@@ -18,17 +18,24 @@
 //	https://your.host/gurulize/voice/<token>   call statuses (GET query or POST form)
 //
 // and read what is stored at GET /rooms/{uuid}, /rooms/{uuid}/changes,
-// /calls/{id} and /calls/{id}/changes (see routes). Each callback is one
-// transaction (see Store.saveOnce); a callback answered 200 is committed, and
-// while the database is unavailable callbacks are answered 503, so the
-// provider may deliver them again. SIGINT or SIGTERM stops the server
+// /calls/{id} and /calls/{id}/changes (see routes). Each callback is a read
+// and one conditional write of the state with its change row (see
+// Store.saveOnce); a callback answered 200 is committed, and while the
+// database is unavailable callbacks are answered 503, so the provider may
+// deliver them again. A callback the database can never store (a NUL
+// character, an id too long for an index) is answered 400 and logged, so the
+// provider stops delivering it. SIGINT or SIGTERM stops the server
 // gracefully: requests in flight are finished.
 //
-// The outbox of changes has a reference consumer (see Consumer), which a
-// command runs, printing each change as a line of JSON:
+// The outbox of changes has a reference consumer to copy (see Consumer and
+// outbox.go): each change to your function at least once, in version order
+// per room or call, from any number of replicas. Two commands run it:
 //
-//	go run . consume -name printer                # deliver every change to standard output, until SIGINT
-//	go run . requeue -name printer [-room UUID | -call ID]   # re-queue the consumer's dead letters
+//	go run . consume -name printer                           # every change to standard output, a JSON line each, until SIGINT
+//	go run . requeue -name printer [-room UUID | -call ID]   # the consumer's dead letters delivered again
+//
+// scripts/postgres-perf.sh measures the server beside PostgreSQL's own
+// limit (pgbench); see BENCHMARKS.md.
 //
 // The tests run several replicas against a real PostgreSQL, the one at
 // DATABASE_URL; one of them restarts it with scripts/postgres.sh restart, so

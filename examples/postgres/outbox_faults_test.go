@@ -136,3 +136,22 @@ func TestOutboxWakesOnNotify(t *testing.T) {
 	waitFor(t, "the change is delivered", func() bool { return len(d.snapshot()) == 1 })
 	assert.Equal(t, "room:room:1", d.snapshot()[0].ID)
 }
+
+// The outbox commands refuse what they cannot run, before connecting.
+func TestOutboxCommandSettings(t *testing.T) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	env := func(k string) string { return "" }
+	var usage usageError
+	for args, want := range map[string][]string{
+		"no name":     {"consume"},
+		"room & call": {"requeue", "-name", "n", "-room", "r", "-call", "1"},
+		"bad call":    {"requeue", "-name", "n", "-call", "x"},
+		"no database": {"consume", "-name", "n"},
+	} {
+		err := run(context.Background(), want, env, logger)
+		assert.ErrorAs(t, err, &usage, args)
+	}
+	assert.ErrorIs(t, run(context.Background(), []string{"consume", "-bogus"}, env, logger), errFlags)
+	_, err := NewConsumer(nil, ConsumerConfig{Name: "x"})
+	assert.Error(t, err, "no Deliver")
+}
