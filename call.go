@@ -4,10 +4,6 @@
 package gurulize
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"slices"
 	"time"
 )
 
@@ -62,6 +58,14 @@ type CallSummary struct {
 	CalleeConnectedAt time.Time     // the earliest CALLEE_CONNECTED; zero if none
 	EndedAt           time.Time     // the status that ended the call (see CallState); zero if none
 	LastStatusAt      time.Time     // the latest status of any code
+	Expected          bool          // Expect recorded the call: the application registered it; false for a call known only from callbacks
+	Deadline          time.Time     // when Expect was first called, by the tracker's clock, + the request's MaxDuration; UTC, whole milliseconds; zero if not expected
+}
+
+// Overdue reports whether s is an expected call whose Deadline + grace is
+// before now and that is not Final: its final status never came.
+func (s CallSummary) Overdue(now time.Time, grace time.Duration) bool {
+	return s.Expected && !s.Deadline.IsZero() && !s.Final && now.After(s.Deadline.Add(grace))
 }
 
 // CallState is the fold of one call's status callbacks: a value that can be
@@ -96,23 +100,33 @@ type CallSummary struct {
 // EndedAt is the first terminal status at or after the callee connected, or,
 // when it never did, the first terminal status.
 //
-// Apply ignores a status with a Time not after the Unix epoch, or for another
-// call than the state's. Statuses with unknown codes only move StartedAt and
+// Expect records that the application registered the call (see Expect);
+// statuses and the expectation fold the same whichever comes first.
+//
+// Apply ignores a status with a negative ID, with a Time not after the Unix
+// epoch or past the year 9999, or for another call than the state's:
+// none could be stored. Statuses with unknown codes only move StartedAt and
 // LastStatusAt.
 type CallState struct {
-	id      int64
-	firstAt int64 // Unix seconds, as every time below; 0 means none (and an unbound state)
-	lastAt  int64
-	first   [numVoiceStatusCodes]int64 // earliest time of each known code
-	last    [numVoiceStatusCodes]int64 // latest time of each known code
+	id       int64
+	firstAt  int64 // Unix seconds, as every time below; 0 means none
+	lastAt   int64
+	first    [numVoiceStatusCodes]int64 // earliest time of each known code
+	last     [numVoiceStatusCodes]int64 // latest time of each known code
+	expected bool                       // Expect was called; the state is bound to id if this or firstAt is set
+	deadline int64                      // Unix milliseconds: the earliest deadline Expect was given
+	later    *later                     // what a later version stored that this one does not understand
 }
+
+// bound reports whether the state belongs to a call, its id.
+func (s *CallState) bound() bool { return s.firstAt != 0 || s.expected }
 
 // Apply folds st into the state and reports whether the state changed; it is
 // false for a duplicate, for a status that adds nothing, and for a status
 // Apply ignores (see CallState). Apply costs O(1).
 func (s *CallState) Apply(st VoiceStatus) bool {
 	at := st.Time.Unix()
-	if at <= 0 || (s.firstAt != 0 && s.id != st.ID) {
+	if st.ID < 0 || at <= 0 || at > maxUnixSeconds || (s.bound() && s.id != st.ID) {
 		return false
 	}
 	changed := s.firstAt == 0
@@ -124,6 +138,36 @@ func (s *CallState) Apply(st VoiceStatus) bool {
 		changed = raise(&s.last[st.Code], at) || changed
 	}
 	return changed
+}
+
+// Expect records that the application registered the call reg with req, at
+// registered (the moment RegisterCall returned, by the caller's clock): the
+// state binds to reg.ID, Expected becomes true and Deadline registered +
+// req.MaxDuration, in whole milliseconds (a negative MaxDuration counts as
+// 0; the earliest deadline, if Expect is called several times, so that
+// repeating it changes nothing). A deadline outside the years 1970 to 9999
+// is left zero. Expect reports whether the state changed; it is false when
+// repeated, and for a nil reg, a negative ID, or another call than the
+// state's.
+func (s *CallState) Expect(reg *CallRegistration, req CallRequest, registered time.Time) bool {
+	if reg == nil || reg.ID < 0 || (s.bound() && s.id != reg.ID) {
+		return false
+	}
+	changed := !s.expected
+	s.id, s.expected = reg.ID, true
+	if end := registered.Add(max(req.MaxDuration, 0)).UnixMilli(); end > 0 && end <= maxUnixMillis {
+		changed = lower(&s.deadline, end) || changed
+	}
+	return changed
+}
+
+// overdue is CallSummary.Overdue without building the whole summary.
+func (s *CallState) overdue(now time.Time, grace time.Duration) bool {
+	if !s.expected || s.deadline == 0 || !now.After(fromMillis(s.deadline).Add(grace)) {
+		return false
+	}
+	final, _ := s.earliest(StatusCallerBusy, StatusOutOfCredits, 0)
+	return final == 0
 }
 
 // seenFrom returns the earliest time code was seen at or after t as far as
@@ -160,6 +204,8 @@ func (s CallState) Summary() CallSummary {
 		CallerConnectedAt: fromSeconds(s.first[StatusCallerConnected]),
 		CalleeConnectedAt: fromSeconds(s.first[StatusCalleeConnected]),
 		LastStatusAt:      fromSeconds(s.lastAt),
+		Expected:          s.expected,
+		Deadline:          fromMillis(s.deadline),
 	}
 	firstTerminal, _ := s.earliest(StatusCallerBusy, StatusOutOfCredits, 0)
 	sum.Final = firstTerminal != 0
@@ -186,81 +232,6 @@ func (s CallState) Summary() CallSummary {
 		sum.Outcome, sum.FailedParty = OutcomeOutOfCredits, PartyNone
 	}
 	return sum
-}
-
-// callStateJSON is the stored form of a CallState. Times are Unix seconds;
-// Statuses maps a code's wire name to its earliest and latest time.
-type callStateJSON struct {
-	V        int                 `json:"v"`
-	ID       int64               `json:"id"`
-	FirstAt  int64               `json:"firstAt,omitempty"`
-	LastAt   int64               `json:"lastAt,omitempty"`
-	Statuses map[string][2]int64 `json:"statuses,omitempty"`
-}
-
-// MarshalJSON encodes the state as a versioned JSON object, times in Unix
-// seconds and statuses by their wire names, for storage.
-func (s CallState) MarshalJSON() ([]byte, error) {
-	w := callStateJSON{V: stateVersion, ID: s.id, FirstAt: s.firstAt, LastAt: s.lastAt}
-	for c, name := range voiceStatusNames {
-		if s.first[c] != 0 {
-			if w.Statuses == nil {
-				w.Statuses = make(map[string][2]int64)
-			}
-			w.Statuses[name] = [2]int64{s.first[c], s.last[c]}
-		}
-	}
-	return json.Marshal(w)
-}
-
-// UnmarshalJSON decodes what MarshalJSON wrote, replacing the whole state.
-// JSON null leaves the state unchanged. It refuses, with an error saying
-// why, another version and any state Apply cannot produce: a status name
-// other than the wire names MarshalJSON writes, times out of range or
-// outside [firstAt, lastAt], a status's earliest time after its latest, or
-// statuses or an id without firstAt.
-func (s *CallState) UnmarshalJSON(data []byte) error {
-	if string(data) == "null" {
-		return nil
-	}
-	var w callStateJSON
-	if err := json.Unmarshal(data, &w); err != nil {
-		return fmt.Errorf("gurulize: decoding CallState: %w", err)
-	}
-	n, err := w.state()
-	if err != nil {
-		return fmt.Errorf("gurulize: decoding CallState: %w", err)
-	}
-	*s = n
-	return nil
-}
-
-// state returns the CallState w encodes, or why it cannot be one.
-func (w *callStateJSON) state() (CallState, error) {
-	n := CallState{id: w.ID, firstAt: w.FirstAt, lastAt: w.LastAt}
-	switch {
-	case w.V != stateVersion:
-		return CallState{}, fmt.Errorf("unsupported version %d", w.V)
-	case w.FirstAt == 0 && (w.ID != 0 || w.LastAt != 0 || len(w.Statuses) > 0):
-		return CallState{}, errors.New("data without firstAt")
-	case w.FirstAt == 0:
-		return n, nil
-	case w.ID < 0:
-		return CallState{}, fmt.Errorf("negative id %d", w.ID)
-	case w.FirstAt < 0 || w.LastAt < w.FirstAt || w.LastAt > maxUnixSeconds:
-		return CallState{}, fmt.Errorf("firstAt %d and lastAt %d are not an interval of Unix seconds", w.FirstAt, w.LastAt)
-	}
-	for name, times := range w.Statuses {
-		c := slices.Index(voiceStatusNames[:], name)
-		switch {
-		case c < 0:
-			return CallState{}, fmt.Errorf("unknown status %s", quoteExcerpt(name))
-		case times[0] < w.FirstAt || times[1] < times[0] || times[1] > w.LastAt:
-			return CallState{}, fmt.Errorf("times %d, %d of %s are not within firstAt %d and lastAt %d", times[0], times[1], name, w.FirstAt, w.LastAt)
-		}
-		n.first[c], n.last[c] = times[0], times[1]
-	}
-	return n, nil
 }
 
 func fromSeconds(sec int64) time.Time {

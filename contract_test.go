@@ -38,18 +38,22 @@ var (
 	_ func(func(context.Context, gurulize.VideoEvent) error, ...gurulize.HandlerOption) http.Handler  = gurulize.NewVideoEventHandler
 	_ func(func(context.Context, gurulize.VoiceStatus) error, ...gurulize.HandlerOption) http.Handler = gurulize.NewVoiceStatusHandler
 
-	_ func() *gurulize.RoomTracker                                           = gurulize.NewRoomTracker
-	_ func(*gurulize.RoomTracker, gurulize.VideoEvent) gurulize.RoomSummary  = (*gurulize.RoomTracker).Apply
-	_ func(*gurulize.RoomTracker, string) (gurulize.RoomSummary, bool)       = (*gurulize.RoomTracker).Room
-	_ func() *gurulize.CallTracker                                           = gurulize.NewCallTracker
-	_ func(*gurulize.CallTracker, gurulize.VoiceStatus) gurulize.CallSummary = (*gurulize.CallTracker).Apply
-	_ func(*gurulize.CallTracker, int64) (gurulize.CallSummary, bool)        = (*gurulize.CallTracker).Call
-	_ interface{ Known() bool }                                              = gurulize.English
-	_ interface{ Known() bool }                                              = gurulize.EndAutomatic
-	_ interface{ Known() bool }                                              = gurulize.EndAtEndTime
-	_ interface{ Known() bool }                                              = gurulize.EventJoin
-	_ interface{ Known() bool }                                              = gurulize.SourceHost
-	_ interface{ Known() bool }                                              = gurulize.ReasonHangup
+	_ func() *gurulize.RoomTracker                                                  = gurulize.NewRoomTracker
+	_ func(*gurulize.RoomTracker, gurulize.VideoEvent) gurulize.RoomSummary         = (*gurulize.RoomTracker).Apply
+	_ func(*gurulize.RoomTracker, string) (gurulize.RoomSummary, bool)              = (*gurulize.RoomTracker).Room
+	_ func() *gurulize.CallTracker                                                  = gurulize.NewCallTracker
+	_ func(*gurulize.CallTracker, gurulize.VoiceStatus) gurulize.CallSummary        = (*gurulize.CallTracker).Apply
+	_ func(*gurulize.CallTracker, int64) (gurulize.CallSummary, bool)               = (*gurulize.CallTracker).Call
+	_ func(*gurulize.RoomTracker, *gurulize.VideoRoom, gurulize.VideoRoomRequest)   = (*gurulize.RoomTracker).Expect
+	_ func(*gurulize.RoomTracker, time.Time, time.Duration) []gurulize.RoomSummary  = (*gurulize.RoomTracker).Overdue
+	_ func(*gurulize.CallTracker, *gurulize.CallRegistration, gurulize.CallRequest) = (*gurulize.CallTracker).Expect
+	_ func(*gurulize.CallTracker, time.Time, time.Duration) []gurulize.CallSummary  = (*gurulize.CallTracker).Overdue
+	_ interface{ Known() bool }                                                     = gurulize.English
+	_ interface{ Known() bool }                                                     = gurulize.EndAutomatic
+	_ interface{ Known() bool }                                                     = gurulize.EndAtEndTime
+	_ interface{ Known() bool }                                                     = gurulize.EventJoin
+	_ interface{ Known() bool }                                                     = gurulize.SourceHost
+	_ interface{ Known() bool }                                                     = gurulize.ReasonHangup
 	_ interface {
 		Known() bool
 		String() string
@@ -98,6 +102,8 @@ func TestContractValues(t *testing.T) {
 	_ = gurulize.VoiceStatus{ID: int64(0), Code: gurulize.StatusCallerBusy, Desc: "", Cause: "", Time: time.Time{}}
 	_ = gurulize.RoomSummary{RoomUUID: "", Activated: false, Meetings: 0, Billed: time.Duration(0), Ended: false, EndReason: gurulize.ReasonHangup}
 	_ = gurulize.CallSummary{ID: int64(0), Outcome: gurulize.OutcomePending, Final: false, TalkTime: time.Duration(0)}
+	_ = gurulize.RoomSummary{Expected: false, ScheduledEnd: time.Time{}}
+	_ = gurulize.CallSummary{Expected: false, Deadline: time.Time{}}
 	assert.Equal(t, "VoiceStatusCode(14)", gurulize.VoiceStatusCode(14).String())
 	assert.Equal(t, "CALLEE_BUSY", gurulize.StatusCalleeBusy.String())
 }

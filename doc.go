@@ -43,7 +43,12 @@
 // order: [RoomTracker] and [CallTracker] fold them into a [RoomSummary] or
 // [CallSummary] that depends only on their timestamps, and [RoomState] and
 // [CallState] are the same folds as values to keep in a database shared by
-// several servers (the module's examples/postgres does so).
+// several servers (the module's examples/postgres does so). Tell a tracker
+// what the application created ([RoomTracker.Expect], [CallTracker.Expect])
+// and it lists the rooms and calls whose end never came
+// ([RoomTracker.Overdue], [CallTracker.Overdue]) and marks callbacks for
+// anything else (Expected false). Summaries marshal to JSON with
+// lowerCamelCase keys, durations in milliseconds and RFC 3339 times.
 //
 // Package gurulizetest is a fake Gurulize for tests, and the gurulize
 // command (cmd/gurulize) drives the APIs, the fake and callbacks from a

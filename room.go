@@ -4,12 +4,10 @@
 package gurulize
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"slices"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // RoomSummary is what a room's video events add up to. See RoomState for
@@ -25,8 +23,18 @@ type RoomSummary struct {
 	GuestPresent bool          // the same for the guest
 	ActivatedAt  time.Time     // the ROOM_ACTIVATED event; zero if none
 	LastEndedAt  time.Time     // the latest MEETING_ENDED; zero if none
-	FirstEventAt time.Time     // the earliest event of any code
-	LastEventAt  time.Time     // the latest event of any code
+	FirstEventAt time.Time     // the earliest event of any code; zero if none
+	LastEventAt  time.Time     // the latest event of any code; zero if none
+	Expected     bool          // Expect recorded the room: the application created it; false for a room known only from callbacks
+	ScheduledEnd time.Time     // the expected request's StartAt + Duration, UTC, whole milliseconds; zero if not expected
+}
+
+// Overdue reports whether s is an expected room whose ScheduledEnd + grace
+// is before now and that has not Ended: its MEETING_ENDED never came, or
+// nobody entered it (then Activated is false). A room without a
+// ScheduledEnd is never overdue.
+func (s RoomSummary) Overdue(now time.Time, grace time.Duration) bool {
+	return s.Expected && !s.ScheduledEnd.IsZero() && !s.Ended && now.After(s.ScheduledEnd.Add(grace))
 }
 
 // maxMeetings bounds the MEETING_STARTED times a RoomState remembers.
@@ -57,11 +65,16 @@ const maxMeetings = 1000
 //   - FirstEventAt, LastEventAt: the earliest and latest event, unknown
 //     codes included.
 //
-// Apply ignores an event without a RoomUUID, with a ReceivedAt not after
-// the Unix epoch, or for another room than the state's.
+// Expect records that the application created the room (see Expect);
+// events and the expectation fold the same whichever comes first.
+//
+// Apply ignores an event without a RoomUUID or with one that is not valid
+// UTF-8, with a ReceivedAt not after the Unix epoch or past the year 9999,
+// or for another room than the state's: none could be stored.
 type RoomState struct {
-	d    roomData
-	used *atomic.Int64 // see addStart
+	d     roomData
+	used  *atomic.Int64 // see addStart
+	later *later        // what a later version stored that this one does not understand
 }
 
 // roomData is a room's state as stored: times in Unix milliseconds, 0 for
@@ -82,7 +95,13 @@ type roomData struct {
 	HostLeftAt  int64     `json:"hostLeftAt,omitempty"`
 	GuestJoinAt int64     `json:"guestJoinAt,omitempty"`
 	GuestLeftAt int64     `json:"guestLeftAt,omitempty"`
+	Expected    bool      `json:"expected,omitempty"`     // Expect was called
+	ScheduledAt int64     `json:"scheduledEnd,omitempty"` // the latest StartAt + Duration given to Expect
 }
+
+// roomKeys are the keys of roomData's JSON form.
+var roomKeys = []string{"v", "room", "firstAt", "lastAt", "activatedAt", "starts", "lastStartAt", "lastEndAt",
+	"endReason", "closedAt", "billedMs", "hostJoinAt", "hostLeftAt", "guestJoinAt", "guestLeftAt", "expected", "scheduledEnd"}
 
 // addStart records a MEETING_STARTED time and reports whether it is new.
 // Copies of a state share the array of Starts, whose elements never change
@@ -113,7 +132,7 @@ func (s *RoomState) addStart(at int64) bool {
 // Apply ignores (see RoomState).
 func (s *RoomState) Apply(ev VideoEvent) bool {
 	d, at := &s.d, ev.ReceivedAt.UnixMilli()
-	if ev.RoomUUID == "" || at <= 0 || (d.Room != "" && d.Room != ev.RoomUUID) {
+	if !validID(ev.RoomUUID) || at <= 0 || at > maxUnixMillis || (d.Room != "" && d.Room != ev.RoomUUID) {
 		return false
 	}
 	changed := d.Room == ""
@@ -146,6 +165,40 @@ func (s *RoomState) Apply(ev VideoEvent) bool {
 	return changed
 }
 
+// Expect records that the application created room with req, as
+// CreateVideoRoom returned and took them: the state binds to room.UUID,
+// Expected becomes true and ScheduledEnd req.StartAt + req.Duration (in whole
+// milliseconds; the latest, if several requests are given for one room). A
+// StartAt that is zero, or an end outside the years 1970 to 9999, leaves
+// ScheduledEnd zero. Expect reports whether the state changed; it is false
+// when repeated, and for a nil room, a UUID that is empty or not valid
+// UTF-8, or another room than the state's.
+func (s *RoomState) Expect(room *VideoRoom, req VideoRoomRequest) bool {
+	d := &s.d
+	if room == nil || !validID(room.UUID) || (d.Room != "" && d.Room != room.UUID) {
+		return false
+	}
+	changed := d.Room == "" || !d.Expected
+	d.Room, d.Expected = room.UUID, true
+	if end := req.StartAt.Add(req.Duration).UnixMilli(); !req.StartAt.IsZero() && end > 0 && end <= maxUnixMillis {
+		changed = raise(&d.ScheduledAt, end) || changed
+	}
+	return changed
+}
+
+// validID reports whether id can name a room in a stored state: not empty,
+// and valid UTF-8, which JSON would otherwise alter.
+func validID(id string) bool { return id != "" && utf8.ValidString(id) }
+
+// ended reports whether the room's meeting has ended (see RoomSummary.Ended).
+func (d *roomData) ended() bool { return d.LastEndAt != 0 && d.LastStartAt <= d.LastEndAt }
+
+// overdue is RoomSummary.Overdue without building the summary.
+func (s *RoomState) overdue(now time.Time, grace time.Duration) bool {
+	d := &s.d
+	return d.Expected && d.ScheduledAt != 0 && !d.ended() && now.After(fromMillis(d.ScheduledAt).Add(grace))
+}
+
 // reasonRanks orders the reasons of MEETING_ENDED events in the same
 // millisecond (see RoomState); an unknown reason ranks 1.
 var reasonRanks = map[EndReason]int{"": 0, ReasonHangup: 2, ReasonEndMeeting: 3, ReasonEndMeetingForced: 4}
@@ -170,7 +223,7 @@ func (s RoomState) Summary() RoomSummary {
 		Activated:    d.ActivatedAt != 0,
 		Meetings:     len(d.Starts),
 		Billed:       time.Duration(d.BilledMS) * time.Millisecond,
-		Ended:        d.LastEndAt != 0 && d.LastStartAt <= d.LastEndAt,
+		Ended:        d.ended(),
 		EndReason:    d.EndReason,
 		HostPresent:  d.HostJoinAt > max(d.HostLeftAt, d.ClosedAt),
 		GuestPresent: d.GuestJoinAt > max(d.GuestLeftAt, d.ClosedAt),
@@ -178,82 +231,9 @@ func (s RoomState) Summary() RoomSummary {
 		LastEndedAt:  fromMillis(d.LastEndAt),
 		FirstEventAt: fromMillis(d.FirstAt),
 		LastEventAt:  fromMillis(d.LastAt),
+		Expected:     d.Expected,
+		ScheduledEnd: fromMillis(d.ScheduledAt),
 	}
-}
-
-// stateVersion is the version of the JSON encoding of RoomState and
-// CallState, written as "v". Decoding refuses other versions.
-const stateVersion = 1
-
-// MarshalJSON encodes the state as a versioned JSON object, times in Unix
-// milliseconds, for storage.
-func (s RoomState) MarshalJSON() ([]byte, error) {
-	d := s.d
-	d.V = stateVersion
-	return json.Marshal(d)
-}
-
-// UnmarshalJSON decodes what MarshalJSON wrote, replacing the whole state;
-// JSON null leaves it unchanged. It refuses, saying why, another version
-// and any state Apply cannot produce: times out of range or outside
-// [firstAt, lastAt], start times out of order, repeated or more than 1,000,
-// a billed time time.Duration cannot hold, an end reason without an end,
-// data without a room.
-func (s *RoomState) UnmarshalJSON(data []byte) error {
-	if string(data) == "null" {
-		return nil
-	}
-	var d roomData
-	err := json.Unmarshal(data, &d)
-	if err == nil {
-		err = d.check()
-	}
-	if err != nil {
-		return fmt.Errorf("gurulize: decoding RoomState: %w", err)
-	}
-	d.Starts = slices.Clip(d.Starts)
-	*s = RoomState{d: d}
-	return nil
-}
-
-// check reports why d is not a state Apply can produce, or nil.
-func (d *roomData) check() error {
-	times := append([]int64{d.ActivatedAt, d.LastStartAt, d.LastEndAt, d.ClosedAt,
-		d.HostJoinAt, d.HostLeftAt, d.GuestJoinAt, d.GuestLeftAt}, d.Starts...)
-	var last int64 // the latest start time
-	if n := len(d.Starts); n > 0 {
-		last = d.Starts[n-1]
-	}
-	switch {
-	case d.V != stateVersion:
-		return fmt.Errorf("unsupported version %d", d.V)
-	case d.Room == "" && (d.FirstAt != 0 || d.LastAt != 0 || d.BilledMS != 0 || d.EndReason != "" || len(d.Starts) > 0 ||
-		slices.ContainsFunc(times, func(t int64) bool { return t != 0 })):
-		return errors.New("data without a room")
-	case d.Room == "":
-		return nil
-	case d.FirstAt <= 0 || d.LastAt < d.FirstAt || d.LastAt > maxUnixMillis:
-		return fmt.Errorf("firstAt %d and lastAt %d are not an interval of Unix milliseconds", d.FirstAt, d.LastAt)
-	case d.BilledMS < 0 || d.BilledMS > maxDurationMS:
-		return fmt.Errorf("billedMs %d is out of range", d.BilledMS)
-	case len(d.Starts) > maxMeetings:
-		return fmt.Errorf("%d start times, more than %d", len(d.Starts), maxMeetings)
-	case d.LastStartAt < last || len(d.Starts) < maxMeetings && d.LastStartAt != last:
-		return errors.New("lastStartAt is not the latest start time")
-	case d.EndReason != "" && d.LastEndAt == 0 || d.ClosedAt > d.LastEndAt:
-		return errors.New("an end reason or closedAt without the end it belongs to")
-	}
-	for i, t := range d.Starts {
-		if t <= 0 || i > 0 && t <= d.Starts[i-1] {
-			return errors.New("start times are not in increasing order")
-		}
-	}
-	for _, t := range times {
-		if t != 0 && (t < d.FirstAt || t > d.LastAt) {
-			return fmt.Errorf("time %d is outside firstAt %d and lastAt %d", t, d.FirstAt, d.LastAt)
-		}
-	}
-	return nil
 }
 
 // lower sets *p to v if *p is unset (0) or later than v.

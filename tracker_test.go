@@ -663,7 +663,7 @@ func TestCallStateJSON(t *testing.T) {
 
 	for _, bad := range []string{
 		`{"id":1}`, `{"v":9,"id":1}`, `{"v":1,"id":1,"firstAt":-1}`, `{"v":1,"id":1,"firstAt":5,"lastAt":4}`,
-		`{"v":1,"id":1,"firstAt":1,"lastAt":9,"statuses":{"NEW":[1,2]}}`,
+		`{"v":1,"id":1,"firstAt":1,"lastAt":9,"statuses":{"NEW":[0,2]}}`,
 		`{"v":1,"id":1,"firstAt":1,"lastAt":9,"statuses":{"CALLER_BUSY":[0,2]}}`,
 		`{"v":1,"id":1,"firstAt":1,"lastAt":9,"statuses":{"CALLER_BUSY":[3,2]}}`,
 		`{"v":1,"id":"1"}`, `[]`,
@@ -849,9 +849,11 @@ func TestRoomTracker(t *testing.T) {
 	_, ok = tr.Room("missing")
 	assert.False(t, ok)
 
-	assert.Equal(t, 1, tr.ForgetBefore(t0.Add(time.Minute)), "r's latest event is before the cutoff")
+	assert.Zero(t, tr.ForgetBefore(t0.Add(time.Minute)), "changed a moment ago: kept, whatever its events' times")
+	assert.Equal(t, 2, tr.ForgetBefore(time.Now().Add(time.Second)))
 	_, ok = tr.Room("r")
 	assert.False(t, ok)
+	tr.Apply(other)
 	assert.True(t, tr.Forget("other"))
 	assert.False(t, tr.Forget("other"))
 	assert.Equal(t, 0, tr.Len())
@@ -885,9 +887,11 @@ func TestCallTracker(t *testing.T) {
 	_, ok = tr.Call(99)
 	assert.False(t, ok)
 
-	assert.Equal(t, 1, tr.ForgetBefore(time.Unix(1427116800, 0)))
+	assert.Zero(t, tr.ForgetBefore(time.Unix(1427116800, 0)), "changed a moment ago: kept, whatever its statuses' times")
+	assert.Equal(t, 2, tr.ForgetBefore(time.Now().Add(time.Second)))
 	_, ok = tr.Call(7)
 	assert.False(t, ok)
+	tr.Apply(later)
 	assert.True(t, tr.Forget(8))
 	assert.False(t, tr.Forget(8))
 	assert.Equal(t, 0, tr.Len())

@@ -6,6 +6,7 @@ package gurulizetest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -151,6 +152,12 @@ const (
 	NumberCallerNotConnected = "5005550009" // NotConnected(gurulize.PartyCaller): CALLER_NOT_CONNECTED
 	NumberCalleeNotConnected = "5005550010" // NotConnected(gurulize.PartyCallee): CALLEE_NOT_CONNECTED
 	NumberOutOfCredits       = "5005550013" // OutOfCredits(): OUT_OF_CREDITS
+
+	// NumberFinalStatusLost plays Answered(time.Minute) but loses its
+	// CLOSED statuses on purpose: the call never gets a final status, so
+	// a test can check its own reconciliation (CallTracker.Overdue). The
+	// fake's choice, not the provider's behaviour.
+	NumberFinalStatusLost = "5005550099"
 )
 
 // The prefixes of the answered magic numbers; three digits of seconds follow.
@@ -197,6 +204,9 @@ func ScriptForCallee(callee string) (CallScript, bool) {
 		return NotConnected(gurulize.PartyCallee), true
 	case NumberOutOfCredits:
 		return OutOfCredits(), true
+	case NumberFinalStatusLost:
+		steps := Answered(time.Minute).Steps
+		return CallScript{Name: "final status lost", Steps: slices.DeleteFunc(steps, func(st CallStep) bool { return st.Code.IsTerminal() })}, true
 	}
 	if len(callee) == 10 && allDigits(callee) {
 		secs, _ := strconv.Atoi(callee[7:])

@@ -72,6 +72,9 @@
 //	NoShow()       the host waits 10 minutes alone               0         0         (never activated)
 //	Silent()       nothing                                       0         0         (no callbacks)
 //
+// A room created with the magic duration [DurationMeetingEndedLost]
+// (durationInMinutes 999) loses every MEETING_ENDED of its script, so it
+// never ends: RoomTracker.Overdue lists it once its time is past.
 // A room plays the script queued by [Server.NextRoomScript], or else the
 // default set by [WithRoomScript]; [Server.PlayRoom] plays one more script in
 // an existing room. Write your own with [Join], [HangUp], [Drop] (each taking
@@ -98,6 +101,8 @@
 //	5005550009  NotConnected(caller)  CALLER_NOT_CONNECTED 1                      NOT_CONNECTED, caller
 //	5005550010  NotConnected(callee)  CALLER_CONNECTED 8, CALLEE_NOT_CONNECTED 9  NOT_CONNECTED, callee
 //	5005550013  OutOfCredits()        OUT_OF_CREDITS 1                            OUT_OF_CREDITS
+//	5005550099  final status lost     CALLER_CONNECTED 8, CALLEE_CONNECTED 18,    IN_PROGRESS, never Final:
+//	                                  then nothing (the CLOSED statuses lost)     Overdue once past its deadline
 //	any other   the default script    as Answered(1m) unless WithCallScript       COMPLETED, talk 1m
 //
 // Here caller and callee stand for gurulize.PartyCaller and
@@ -233,6 +238,9 @@
 //	                               answer, 21 rejected, 27 not reachable; treat them as opaque
 //	call timings                   the caller answers 8s after registration, the callee 10s
 //	                               later; both CLOSED statuses in the same second
+//	lost callbacks                 on purpose only: rooms of durationInMinutes 999 lose their
+//	                               MEETING_ENDED, calls to 5005550099 their final statuses;
+//	                               whether the provider ever loses one is undocumented
 //	delivery retries               a callback answered with a non-2xx status, a redirect or
 //	                               no answer is retried (DefaultCallbackRetry: 8 attempts,
 //	                               10ms doubling to 250ms); whether the provider retries is

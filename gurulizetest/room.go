@@ -5,6 +5,7 @@ package gurulizetest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -170,6 +171,13 @@ func NoShow() RoomScript {
 // as the default script to play scripts only with Server.PlayRoom.
 func Silent() RoomScript { return RoomScript{Name: "silent"} }
 
+// DurationMeetingEndedLost is the magic room duration (durationInMinutes
+// 999): a room created with it plays its script but loses every
+// MEETING_ENDED on purpose, so that it never reads as ended and a test can
+// check its own reconciliation (RoomTracker.Overdue). The fake's choice,
+// not the provider's behaviour.
+const DurationMeetingEndedLost = 999 * time.Minute
+
 // roomPlay turns a script into the events of one room.
 type roomPlay struct {
 	room      Room
@@ -204,6 +212,9 @@ func (s RoomScript) videoEvents(room Room) []videoEvent {
 	}
 	if d, ok := p.deadline(); ok && !p.over && (p.inMeeting || p.present[gurulize.SourceHost] || p.present[gurulize.SourceGuest]) {
 		p.forceEnd(d)
+	}
+	if room.Duration == DurationMeetingEndedLost {
+		return slices.DeleteFunc(p.events, func(ev videoEvent) bool { return ev.code == gurulize.EventMeetingEnded })
 	}
 	return p.events
 }

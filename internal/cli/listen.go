@@ -44,7 +44,8 @@ Examples:
 `
 
 func listen(ctx context.Context, sys IO, args []string) int {
-	fs := newCommand("listen", listenHelp)
+	fs := newCommand("listen", listenHelp+expectHelp)
+	expect := addExpectFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (\":8080\" for every interface)")
 	token := fs.String("token", "", "shared secret the callback URLs must carry (default $GURULIZE_CALLBACK_TOKEN)")
 	noToken := fs.Bool("no-token", false, "accept callbacks without a token on a non-loopback --addr")
@@ -77,7 +78,7 @@ func listen(ctx context.Context, sys IO, args []string) int {
 		}
 		defer rec.Close()
 	}
-	p := &printer{out: sys.Stdout, json: *asJSON, color: sys.Terminal && sys.Getenv("NO_COLOR") == ""}
+	p := &printer{out: sys.Stdout, json: *asJSON, color: sys.Terminal && sys.Getenv("NO_COLOR") == "", expect: expect}
 	srv := &http.Server{
 		Handler:           rec.wrap(newListenMux(p, *token)),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -103,6 +104,7 @@ func listen(ctx context.Context, sys IO, args []string) int {
 		return fail(sys, "listen", *asJSON, err)
 	}
 	<-served
+	expect.report(p, time.Now())
 	return ExitOK
 }
 
@@ -120,7 +122,7 @@ func newListenMux(p *printer, token string) http.Handler {
 	if token != "" {
 		opts = append(opts, gurulize.WithCallbackToken(token))
 	}
-	rooms, calls := gurulize.NewRoomTracker(), gurulize.NewCallTracker()
+	rooms, calls := p.expect.trackers()
 	video := gurulize.NewVideoEventHandler(func(_ context.Context, ev gurulize.VideoEvent) error {
 		before, _ := rooms.Room(ev.RoomUUID)
 		after := rooms.Apply(ev)
@@ -144,10 +146,11 @@ func newListenMux(p *printer, token string) http.Handler {
 // printer writes one line per callback and per changed summary; handlers run
 // concurrently, so lines are written under a lock.
 type printer struct {
-	mu    sync.Mutex
-	out   io.Writer
-	json  bool
-	color bool
+	mu     sync.Mutex
+	out    io.Writer
+	json   bool
+	color  bool
+	expect *expectations // nil: none
 }
 
 const (
@@ -210,8 +213,8 @@ func (p *printer) videoEvent(ev gurulize.VideoEvent, before, after gurulize.Room
 		parts = append(parts, "total "+ev.MeetingTotalDuration.String())
 	}
 	p.line(map[string]any{"type": "video", "event": eventJSON(ev)}, strings.Join(parts, "  "))
-	if roomChanged(before, after) {
-		p.line(map[string]any{"type": "room", "summary": roomJSON(after)}, "  "+p.paint(ansiBold, roomText(after)))
+	if note := p.expect.roomNote(after); roomChanged(before, after) {
+		p.line(summaryLine("room", roomJSON(after), note), "  "+p.paint(ansiBold, roomText(after)+note))
 	}
 }
 
@@ -230,8 +233,8 @@ func (p *printer) voiceStatus(st gurulize.VoiceStatus, before, after gurulize.Ca
 		parts = append(parts, "cause "+escape(st.Cause))
 	}
 	p.line(map[string]any{"type": "voice", "status": statusJSON(st)}, strings.Join(parts, "  "))
-	if callChanged(before, after) {
-		p.line(map[string]any{"type": "call", "summary": callJSON(after)}, "  "+p.paint(ansiBold, callText(after)))
+	if note := p.expect.callNote(after); callChanged(before, after) {
+		p.line(summaryLine("call", callJSON(after), note), "  "+p.paint(ansiBold, callText(after)+note))
 	}
 }
 
