@@ -1,5 +1,7 @@
-// The outbox commands: consume (the reference consumer, printing each change
-// as a line of JSON) and requeue (dead letters back to their consumer).
+// The commands beside the server: consume (the reference outbox consumer,
+// printing each change as a line of JSON), requeue (dead letters back to
+// their consumer) and migrate (change rows of the earlier summary form
+// rewritten).
 
 package main
 
@@ -15,7 +17,7 @@ import (
 	"sync"
 )
 
-// runOutboxCommand runs "consume" or "requeue" with its flags.
+// runOutboxCommand runs "consume", "requeue" or "migrate" with its flags.
 func runOutboxCommand(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout io.Writer, logger *slog.Logger) error {
 	fs := flag.NewFlagSet("postgres "+cmd, flag.ContinueOnError)
 	name := fs.String("name", "", "the consumer's name (required)")
@@ -27,7 +29,7 @@ func runOutboxCommand(ctx context.Context, cmd string, args []string, getenv fun
 		}
 		return errFlags
 	}
-	if *name == "" {
+	if *name == "" && cmd != "migrate" {
 		return usageError("set -name, the consumer's name")
 	}
 	if *room != "" && *call != "" {
@@ -48,6 +50,14 @@ func runOutboxCommand(ctx context.Context, cmd string, args []string, getenv fun
 	}
 	defer store.Close()
 
+	if cmd == "migrate" {
+		n, err := MigrateSummaries(ctx, store)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "rewrote %d change rows into today's summary form\n", n)
+		return err
+	}
 	if cmd == "requeue" {
 		kind, key := "", ""
 		switch {

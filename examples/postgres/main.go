@@ -34,6 +34,12 @@
 //	go run . consume -name printer                           # every change to standard output, a JSON line each, until SIGINT
 //	go run . requeue -name printer [-room UUID | -call ID]   # the consumer's dead letters delivered again
 //
+// Change rows written before the SDK's summaries had a JSON form of their
+// own ("Billed":1800000000000, nanoseconds under Go field names) are read in
+// today's form ("billedMs":1800000); once every replica runs this version,
+// "go run . migrate" rewrites them, so that SQL on the summaries sees one
+// form.
+//
 // scripts/postgres-perf.sh measures the server beside PostgreSQL's own
 // limit (pgbench); see BENCHMARKS.md.
 //
@@ -92,7 +98,7 @@ var errFlags = errors.New("invalid flags")
 
 // run serves until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, logger *slog.Logger) error {
-	if len(args) > 0 && (args[0] == "consume" || args[0] == "requeue") {
+	if len(args) > 0 && (args[0] == "consume" || args[0] == "requeue" || args[0] == "migrate") {
 		return runOutboxCommand(ctx, args[0], args[1:], getenv, os.Stdout, logger)
 	}
 	fs := flag.NewFlagSet("postgres", flag.ContinueOnError)

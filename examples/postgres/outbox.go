@@ -249,9 +249,13 @@ func (c *Consumer) claim(ctx context.Context, tx pgx.Tx) ([]*claim, error) {
 		var summary []byte
 		_, err = pgx.ForEachRow(rows, []any{&ch.Key, &ch.Version, &summary}, func() error {
 			cl := byKey[kind+":"+ch.Key]
+			upgraded, err := upgradeSummary(kind, summary) // rows written before summaries had their JSON form
+			if err != nil {
+				return fmt.Errorf("%s:%s:%d: %w", kind, ch.Key, ch.Version, err)
+			}
 			cl.changes = append(cl.changes, OutboxChange{
 				ID: fmt.Sprintf("%s:%s:%d", kind, ch.Key, ch.Version), Kind: kind, Key: ch.Key,
-				Version: ch.Version, Summary: json.RawMessage(append([]byte(nil), summary...)),
+				Version: ch.Version, Summary: json.RawMessage(append([]byte(nil), upgraded...)),
 			})
 			return nil
 		})

@@ -74,7 +74,11 @@ func changes[S any](ctx context.Context, s *Store, t table, key any) ([]Change[S
 	var summary []byte
 	_, err = pgx.ForEachRow(rows, []any{&version, &summary}, func() error {
 		c := Change[S]{Version: version}
-		if err := decode(summary, &c.Summary); err != nil {
+		upgraded, err := upgradeSummary(t.kind, summary)
+		if err != nil {
+			return err
+		}
+		if err := decode(upgraded, &c.Summary); err != nil {
 			return err
 		}
 		out = append(out, c)

@@ -19,6 +19,7 @@ import (
 
 // table holds the statements of one kind of row: rooms or calls.
 type table struct {
+	kind   string // "room" or "call"
 	read   string // the state and version: $1 key
 	create string // the first change, if the row does not exist: $1 key, $2 state, $3 version (1), $4 summary
 	update string // a change, if the row's version is still $3-1: $1 key, $2 state, $3 version, $4 summary
@@ -30,6 +31,7 @@ type table struct {
 // both are committed or neither; RowsAffected is 1 when they were, 0 when
 // the condition failed.
 var rooms = table{
+	kind: "room",
 	read: `SELECT state, version FROM gurulize_rooms WHERE room_uuid = $1`,
 	create: `WITH created AS (INSERT INTO gurulize_rooms (room_uuid, state, version) VALUES ($1, $2, $3)
 			ON CONFLICT (room_uuid) DO NOTHING RETURNING room_uuid)
@@ -42,6 +44,7 @@ var rooms = table{
 }
 
 var calls = table{
+	kind: "call",
 	read: `SELECT state, version FROM gurulize_calls WHERE call_id = $1`,
 	create: `WITH created AS (INSERT INTO gurulize_calls (call_id, state, version) VALUES ($1, $2, $3)
 			ON CONFLICT (call_id) DO NOTHING RETURNING call_id)

@@ -306,7 +306,18 @@ func TestStatementErrorsAndBadStateAnswer500(t *testing.T) {
 	s := openStore(t, dsn)
 	u = testServer(t, s, io.Discard)
 	require.Equal(t, http.StatusOK, post(t, u+"/gurulize/video/"+testToken, body))
-	_, err = s.pool.Exec(context.Background(), `UPDATE gurulize_rooms SET state = '{"v": 99}'`)
+	// A state a later version of the SDK wrote (a higher format version, a
+	// field this one does not know) is folded into, and keeps what it did
+	// not understand: a rolling upgrade goes on answering 200.
+	_, err = s.pool.Exec(context.Background(), `UPDATE gurulize_rooms SET state = jsonb_set(state, '{v}', '99') || '{"later": [1]}'`)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, post(t, u+"/gurulize/video/"+testToken,
+		`{"code":"JOIN","eventSource":"GUEST","receivedTime":"1600938369259","roomUuid":"r"}`))
+	var later []byte
+	require.NoError(t, s.pool.QueryRow(context.Background(), `SELECT state->'later' FROM gurulize_rooms`).Scan(&later))
+	assert.JSONEq(t, `[1]`, string(later))
+
+	_, err = s.pool.Exec(context.Background(), `UPDATE gurulize_rooms SET state = '{"v": 1, "room": "r", "firstAt": "not a time"}'`)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusInternalServerError, post(t, u+"/gurulize/video/"+testToken,
 		`{"code":"LEFT","eventSource":"HOST","receivedTime":"1600938369259","roomUuid":"r"}`))
@@ -356,7 +367,7 @@ func TestRoutes(t *testing.T) {
 	assert.Equal(t, "r", sum.RoomUUID)
 	status, body := get(t, u, "/calls/7/changes")
 	assert.Equal(t, http.StatusOK, status)
-	assert.True(t, strings.HasPrefix(string(body), `[{"version":1,"summary":{"ID":7,"Outcome":"PENDING",`), "%s", body)
+	assert.True(t, strings.HasPrefix(string(body), `[{"version":1,"summary":{"id":7,"outcome":"PENDING",`), "%s", body)
 }
 
 // A replica that starts before its database waits for it: Open logs that
