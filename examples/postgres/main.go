@@ -17,7 +17,13 @@
 //	https://your.host/gurulize/video/<token>   video room events (POST, JSON)
 //	https://your.host/gurulize/voice/<token>   call statuses (GET query or POST form)
 //
-// and read what is stored at GET /rooms/{uuid}, /rooms/{uuid}/changes,
+// With GURULIZE_USERNAME and GURULIZE_PASSWORD set, the server also creates
+// rooms and registers calls for the application (POST /rooms, POST /calls;
+// see createRoutes), recording each as expected, and lists what is overdue
+// (GET /overdue?grace=10m). A callback for a room or call it did not create
+// is stored with the flag unexpected.
+//
+// Read what is stored at GET /rooms/{uuid}, /rooms/{uuid}/changes,
 // /calls/{id} and /calls/{id}/changes (see routes). Each callback is a read
 // and one conditional write of the state with its change row (see
 // Store.saveOnce); a callback answered 200 is committed, and while the
@@ -62,12 +68,15 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/gurulize/gurulize-go"
 )
 
 // The environment variables the server reads.
 const (
 	databaseURLEnv = "DATABASE_URL"            // PostgreSQL connection string, URL or key=value
 	tokenEnv       = "GURULIZE_CALLBACK_TOKEN" // the secret last segment of the callback addresses
+	usernameEnv    = "GURULIZE_USERNAME"       // when set, the create routes are served (see createRoutes), with the client gurulize.NewClientFromEnv makes
 )
 
 func main() {
@@ -126,8 +135,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, logger 
 	if err != nil {
 		return err
 	}
+	mux := routes(store, token, logger)
+	if getenv(usernameEnv) != "" {
+		client, err := gurulize.NewClientFromEnv()
+		if err != nil {
+			return err
+		}
+		createRoutes(mux, store, client, logger)
+	}
 	logger.Info("listening", "addr", ln.Addr().String())
-	if err := serve(ctx, ln, newServer(routes(store, token, logger), logger)); err != nil {
+	if err := serve(ctx, ln, newServer(mux, logger)); err != nil {
 		return err
 	}
 	logger.Info("stopped")

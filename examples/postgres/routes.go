@@ -42,7 +42,7 @@ func newServer(h http.Handler, logger *slog.Logger) *http.Server {
 // Summaries are JSON as encoding/json renders the SDK's types. The reads
 // have no authentication of their own: keep them on a private network, or
 // behind your own.
-func routes(s *Store, token string, logger *slog.Logger) http.Handler {
+func routes(s *Store, token string, logger *slog.Logger) *http.ServeMux {
 	opts := []gurulize.HandlerOption{gurulize.WithCallbackToken(token), gurulize.WithCallbackLogger(logger)}
 	mux := http.NewServeMux()
 	video := func(ctx context.Context, ev gurulize.VideoEvent) error {

@@ -21,8 +21,8 @@ import (
 type table struct {
 	kind   string // "room" or "call"
 	read   string // the state and version: $1 key
-	create string // the first change, if the row does not exist: $1 key, $2 state, $3 version (1), $4 summary
-	update string // a change, if the row's version is still $3-1: $1 key, $2 state, $3 version, $4 summary
+	create string // the first change, if the row does not exist: change.args
+	update string // a change, if the row's version is still $3-1: change.args
 	state  string // the committed state: $1 key
 	list   string // the changes, oldest first: $1 key
 }
@@ -33,10 +33,11 @@ type table struct {
 var rooms = table{
 	kind: "room",
 	read: `SELECT state, version FROM gurulize_rooms WHERE room_uuid = $1`,
-	create: `WITH created AS (INSERT INTO gurulize_rooms (room_uuid, state, version) VALUES ($1, $2, $3)
-			ON CONFLICT (room_uuid) DO NOTHING RETURNING room_uuid)
+	create: `WITH created AS (INSERT INTO gurulize_rooms (room_uuid, state, version, unexpected, ended, scheduled_end)
+			VALUES ($1, $2, $3, $5, $6, $7) ON CONFLICT (room_uuid) DO NOTHING RETURNING room_uuid)
 		INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM created`,
-	update: `WITH updated AS (UPDATE gurulize_rooms SET state = $2, version = $3, updated_at = now()
+	update: `WITH updated AS (UPDATE gurulize_rooms SET state = $2, version = $3, unexpected = $5, ended = $6,
+			scheduled_end = $7, updated_at = now()
 			WHERE room_uuid = $1 AND version = $3 - 1 RETURNING room_uuid)
 		INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM updated`,
 	state: `SELECT state FROM gurulize_rooms WHERE room_uuid = $1 AND version > 0`,
@@ -46,10 +47,11 @@ var rooms = table{
 var calls = table{
 	kind: "call",
 	read: `SELECT state, version FROM gurulize_calls WHERE call_id = $1`,
-	create: `WITH created AS (INSERT INTO gurulize_calls (call_id, state, version) VALUES ($1, $2, $3)
-			ON CONFLICT (call_id) DO NOTHING RETURNING call_id)
+	create: `WITH created AS (INSERT INTO gurulize_calls (call_id, state, version, unexpected, final, deadline)
+			VALUES ($1, $2, $3, $5, $6, $7) ON CONFLICT (call_id) DO NOTHING RETURNING call_id)
 		INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM created`,
-	update: `WITH updated AS (UPDATE gurulize_calls SET state = $2, version = $3, updated_at = now()
+	update: `WITH updated AS (UPDATE gurulize_calls SET state = $2, version = $3, unexpected = $5, final = $6,
+			deadline = $7, updated_at = now()
 			WHERE call_id = $1 AND version = $3 - 1 RETURNING call_id)
 		INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM updated`,
 	state: `SELECT state FROM gurulize_calls WHERE call_id = $1 AND version > 0`,
@@ -117,7 +119,7 @@ func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(store
 	if version == 0 {
 		write = t.create
 	}
-	tag, err := s.pool.Exec(ctx, write, key, c.state, version+1, c.summary)
+	tag, err := s.pool.Exec(ctx, write, c.args(key, version+1)...)
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,19 @@ ALTER TABLE gurulize_call_changes ADD COLUMN IF NOT EXISTS tx xid8 NOT NULL DEFA
 CREATE INDEX IF NOT EXISTS gurulize_room_changes_tx ON gurulize_room_changes (tx);
 CREATE INDEX IF NOT EXISTS gurulize_call_changes_tx ON gurulize_call_changes (tx);
 
+-- What SQL needs of the state, kept by every write (see change): whether the
+-- room or call was never expected (created by nobody through this server),
+-- whether it is over, and when it should be. Rows stored before these
+-- columns existed were all first seen from a callback: unexpected.
+ALTER TABLE gurulize_rooms ADD COLUMN IF NOT EXISTS unexpected boolean NOT NULL DEFAULT true;
+ALTER TABLE gurulize_rooms ADD COLUMN IF NOT EXISTS ended boolean NOT NULL DEFAULT false;
+ALTER TABLE gurulize_rooms ADD COLUMN IF NOT EXISTS scheduled_end timestamptz;
+ALTER TABLE gurulize_calls ADD COLUMN IF NOT EXISTS unexpected boolean NOT NULL DEFAULT true;
+ALTER TABLE gurulize_calls ADD COLUMN IF NOT EXISTS final boolean NOT NULL DEFAULT false;
+ALTER TABLE gurulize_calls ADD COLUMN IF NOT EXISTS deadline timestamptz;
+CREATE INDEX IF NOT EXISTS gurulize_rooms_due ON gurulize_rooms (scheduled_end) WHERE NOT unexpected AND NOT ended;
+CREATE INDEX IF NOT EXISTS gurulize_calls_due ON gurulize_calls (deadline) WHERE NOT unexpected AND NOT final;
+
 -- One row per named consumer: every change written by a transaction below
 -- horizon has been noted in gurulize_outbox_cursors.
 CREATE TABLE IF NOT EXISTS gurulize_outbox_consumers (

@@ -121,39 +121,61 @@ func (s *Store) Close() {
 // gurulize.ErrRetryLater when the database is unavailable, so the handler
 // answers 503 and the provider may deliver the event again.
 func (s *Store) SaveVideoEvent(ctx context.Context, ev gurulize.VideoEvent) error {
-	return s.save(ctx, rooms, ev.RoomUUID, func(stored []byte) (*change, error) {
-		var st gurulize.RoomState
-		if err := decode(stored, &st); err != nil {
-			return nil, err
-		}
-		if !st.Apply(ev) {
-			return nil, nil
-		}
-		return encodeChange(st, st.Summary())
-	})
+	return s.save(ctx, rooms, ev.RoomUUID, foldRoom(func(st *gurulize.RoomState) bool { return st.Apply(ev) }))
 }
 
 // SaveVoiceStatus folds st into its call's stored state, as SaveVideoEvent
 // does for rooms.
 func (s *Store) SaveVoiceStatus(ctx context.Context, st gurulize.VoiceStatus) error {
-	return s.save(ctx, calls, st.ID, func(stored []byte) (*change, error) {
+	return s.save(ctx, calls, st.ID, foldCall(func(cs *gurulize.CallState) bool { return cs.Apply(st) }))
+}
+
+// foldRoom returns the apply function of save for a room: decode the
+// stored state, change it with fn, and encode the change if fn reports one.
+func foldRoom(fn func(*gurulize.RoomState) bool) func(stored []byte) (*change, error) {
+	return func(stored []byte) (*change, error) {
+		var st gurulize.RoomState
+		if err := decode(stored, &st); err != nil {
+			return nil, err
+		}
+		if !fn(&st) {
+			return nil, nil
+		}
+		sum := st.Summary()
+		return encodeChange(st, sum, !sum.Expected, sum.Ended, sum.ScheduledEnd)
+	}
+}
+
+// foldCall is foldRoom for a call.
+func foldCall(fn func(*gurulize.CallState) bool) func(stored []byte) (*change, error) {
+	return func(stored []byte) (*change, error) {
 		var cs gurulize.CallState
 		if err := decode(stored, &cs); err != nil {
 			return nil, err
 		}
-		if !cs.Apply(st) {
+		if !fn(&cs) {
 			return nil, nil
 		}
-		return encodeChange(cs, cs.Summary())
-	})
+		sum := cs.Summary()
+		return encodeChange(cs, sum, !sum.Expected, sum.Final, sum.Deadline)
+	}
 }
 
-// change is a new state and its summary, encoded for storage.
+// change is a new state and its summary, encoded for storage, and the facts
+// kept in columns of their own for SQL (see OverdueRooms).
 type change struct {
 	state, summary []byte
+	unexpected     bool       // never expected: the summary's Expected is false
+	done           bool       // a room's Ended, a call's Final
+	due            *time.Time // a room's ScheduledEnd, a call's Deadline; nil when zero
 }
 
-func encodeChange(state, summary any) (*change, error) {
+// args are the arguments of a table's create and update statements.
+func (c *change) args(key any, version int64) []any {
+	return []any{key, c.state, version, c.summary, c.unexpected, c.done, c.due}
+}
+
+func encodeChange(state, summary any, unexpected, done bool, due time.Time) (*change, error) {
 	st, err := json.Marshal(state)
 	if err != nil {
 		return nil, err
@@ -162,7 +184,11 @@ func encodeChange(state, summary any) (*change, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &change{state: st, summary: sum}, nil
+	c := &change{state: st, summary: sum, unexpected: unexpected, done: done}
+	if !due.IsZero() {
+		c.due = &due
+	}
+	return c, nil
 }
 
 // decode decodes a stored JSON value into v; nil (no state yet) leaves v

@@ -119,13 +119,11 @@ func TestFirstEventsOfANewRoomRacingAreBothKept(t *testing.T) {
 	evA := videoEvent("new-room", gurulize.EventJoin, gurulize.SourceHost, 0)
 	evB := videoEvent("new-room", gurulize.EventJoin, gurulize.SourceGuest, time.Second)
 
-	var st gurulize.RoomState
-	require.True(t, st.Apply(evA))
-	c, err := encodeChange(st, st.Summary())
+	c, err := foldRoom(func(s *gurulize.RoomState) bool { return s.Apply(evA) })(nil)
 	require.NoError(t, err)
 	tx, err := conn.Begin(ctx)
 	require.NoError(t, err)
-	tag, err := tx.Exec(ctx, rooms.create, "new-room", c.state, 1, c.summary)
+	tag, err := tx.Exec(ctx, rooms.create, c.args("new-room", 1)...)
 	require.NoError(t, err)
 	require.Equal(t, int64(1), tag.RowsAffected())
 
@@ -186,14 +184,12 @@ func testConflictingWritesAreRetried(t *testing.T, dsn string) {
 		done := make(chan error, 1)
 		go func() { done <- s.SaveVideoEvent(ctx, second(room)) }()
 		waitForLockWait(t, watcher, "WITH updated AS (UPDATE gurulize_rooms")
-		var st gurulize.RoomState
-		require.NoError(t, decode(stored, &st))
 		ev := third
 		ev.RoomUUID = room
-		require.True(t, st.Apply(ev))
-		c, err := encodeChange(st, st.Summary())
+		c, err := foldRoom(func(st *gurulize.RoomState) bool { return st.Apply(ev) })(stored)
 		require.NoError(t, err)
-		_, err = tx.Exec(ctx, rooms.update, room, c.state, version+1, c.summary)
+		require.NotNil(t, c)
+		_, err = tx.Exec(ctx, rooms.update, c.args(room, version+1)...)
 		require.NoError(t, err)
 		require.NoError(t, tx.Commit(ctx))
 		return <-done
