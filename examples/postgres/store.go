@@ -49,6 +49,7 @@ type Store struct {
 	maxAttempts int           // per callback; maxAttempts
 
 	retries atomic.Int64 // transactions run again, for tests and monitoring
+	recent  recent       // the states this replica wrote or read last
 
 	announce  chan struct{} // a change was committed (see changed)
 	closing   chan struct{} // closed by Close

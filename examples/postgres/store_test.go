@@ -304,8 +304,10 @@ func TestStatementErrorsAndBadStateAnswer500(t *testing.T) {
 	require.Equal(t, http.StatusOK, post(t, u+"/gurulize/video/"+testToken, body))
 	// A state a later version of the SDK wrote (a higher format version, a
 	// field this one does not know) is folded into, and keeps what it did
-	// not understand: a rolling upgrade goes on answering 200.
-	_, err = s.pool.Exec(context.Background(), `UPDATE gurulize_rooms SET state = jsonb_set(state, '{v}', '99') || '{"later": [1]}'`)
+	// not understand: a rolling upgrade goes on answering 200. (Every writer
+	// moves the version on: a replica takes a state it remembers to be
+	// current as long as the version is the one it remembers.)
+	_, err = s.pool.Exec(context.Background(), `UPDATE gurulize_rooms SET state = jsonb_set(state, '{v}', '99') || '{"later": [1]}', version = version + 1`)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, post(t, u+"/gurulize/video/"+testToken,
 		`{"code":"JOIN","eventSource":"GUEST","receivedTime":"1600938369259","roomUuid":"r"}`))
@@ -313,7 +315,7 @@ func TestStatementErrorsAndBadStateAnswer500(t *testing.T) {
 	require.NoError(t, s.pool.QueryRow(context.Background(), `SELECT state->'later' FROM gurulize_rooms`).Scan(&later))
 	assert.JSONEq(t, `[1]`, string(later))
 
-	_, err = s.pool.Exec(context.Background(), `UPDATE gurulize_rooms SET state = '{"v": 1, "room": "r", "firstAt": "not a time"}'`)
+	_, err = s.pool.Exec(context.Background(), `UPDATE gurulize_rooms SET state = '{"v": 1, "room": "r", "firstAt": "not a time"}', version = version + 1`)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusInternalServerError, post(t, u+"/gurulize/video/"+testToken,
 		`{"code":"LEFT","eventSource":"HOST","receivedTime":"1600938369259","roomUuid":"r"}`))
