@@ -24,9 +24,9 @@
 // is stored with the flag unexpected.
 //
 // Read what is stored at GET /rooms/{uuid}, /rooms/{uuid}/changes,
-// /calls/{id} and /calls/{id}/changes (see routes). Each callback is a read
-// and one conditional write of the state with its change row (see
-// Store.saveOnce); a callback answered 200 is committed, and while the
+// /calls/{id} and /calls/{id}/changes (see routes). Each callback is one
+// conditional write of the state with its change row, after a read unless
+// the replica remembers the row (see Store.saveOnce); a callback answered 200 is committed, and while the
 // database is unavailable callbacks are answered 503, so the provider may
 // deliver them again. A callback the database can never store (a NUL
 // character, an id too long for an index) is answered 400 and logged, so the
