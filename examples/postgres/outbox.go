@@ -185,6 +185,8 @@ type claim struct {
 	delivered, hi int64
 	attempts      int
 	changes       []OutboxChange
+	unreadable    *OutboxChange // the first change whose stored summary cannot be read, if any
+	unreadableErr error
 }
 
 // deliverBatch claims rooms and calls, delivers their changes in order and
@@ -249,14 +251,21 @@ func (c *Consumer) claim(ctx context.Context, tx pgx.Tx) ([]*claim, error) {
 		var summary []byte
 		_, err = pgx.ForEachRow(rows, []any{&ch.Key, &ch.Version, &summary}, func() error {
 			cl := byKey[kind+":"+ch.Key]
-			upgraded, err := upgradeSummary(kind, summary) // rows written before summaries had their JSON form
-			if err != nil {
-				return fmt.Errorf("%s:%s:%d: %w", kind, ch.Key, ch.Version, err)
+			if cl.unreadable != nil {
+				return nil // the changes after it wait
 			}
-			cl.changes = append(cl.changes, OutboxChange{
-				ID: fmt.Sprintf("%s:%s:%d", kind, ch.Key, ch.Version), Kind: kind, Key: ch.Key,
-				Version: ch.Version, Summary: json.RawMessage(append([]byte(nil), upgraded...)),
-			})
+			next := OutboxChange{ID: fmt.Sprintf("%s:%s:%d", kind, ch.Key, ch.Version), Kind: kind, Key: ch.Key,
+				Version: ch.Version, Summary: json.RawMessage(append([]byte(nil), summary...))}
+			// Rows written before summaries had their JSON form are
+			// delivered in it; a row that cannot be read fails as a
+			// delivery would, and goes to the dead letters in the end.
+			upgraded, err := upgradeSummary(kind, summary)
+			if err != nil {
+				cl.unreadable, cl.unreadableErr = &next, err
+				return nil
+			}
+			next.Summary = json.RawMessage(upgraded)
+			cl.changes = append(cl.changes, next)
 			return nil
 		})
 		if err != nil {
@@ -280,6 +289,9 @@ func (c *Consumer) deliver(ctx context.Context, cl *claim, b *pgx.Batch) {
 			delivered, failed = ch.Version-1, ch
 			break
 		}
+	}
+	if failed == nil && cl.unreadable != nil {
+		delivered, failed, deliverErr = cl.unreadable.Version-1, cl.unreadable, cl.unreadableErr
 	}
 	if failed == nil {
 		b.Queue(`UPDATE gurulize_outbox_cursors SET delivered = $4, attempts = 0, last_error = NULL

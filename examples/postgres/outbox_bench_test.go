@@ -5,12 +5,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/gurulize/gurulize-go"
 )
 
 // BenchmarkOutbox writes b.N changes (8 per room, summaries of a real
@@ -22,8 +25,11 @@ func BenchmarkOutbox(b *testing.B) {
 		b.Run(fmt.Sprintf("consumers=%d", n), func(b *testing.B) {
 			dsn := freshSchema(b)
 			s := openStore(b, dsn)
-			summary := `{"RoomUUID":"bench-room","Activated":true,"Meetings":[{"Start":"2026-11-02T09:00:30.002Z","End":"2026-11-02T09:40:30Z","Billed":2400000000000,"EndReason":"HANGUP"}],"Billed":2400000000000,"Ended":false,"HostPresent":true,"GuestPresent":false}`
-			_, err := s.pool.Exec(context.Background(), `INSERT INTO gurulize_room_changes (room_uuid, version, summary)
+			summary, err := json.Marshal(gurulize.RoomSummary{RoomUUID: "bench-room", Activated: true, Meetings: 1,
+				Billed: 40 * time.Minute, Ended: true, EndReason: gurulize.ReasonHangup, HostPresent: true,
+				ActivatedAt: t0, LastEndedAt: t0.Add(40 * time.Minute), FirstEventAt: t0, LastEventAt: t0.Add(41 * time.Minute)})
+			require.NoError(b, err)
+			_, err = s.pool.Exec(context.Background(), `INSERT INTO gurulize_room_changes (room_uuid, version, summary)
 				SELECT 'bench-room-' || (i / 8), i % 8 + 1, $2::jsonb FROM generate_series(0, $1 - 1) AS i`, b.N, summary)
 			require.NoError(b, err)
 			var delivered atomic.Int64

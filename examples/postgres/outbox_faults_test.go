@@ -155,3 +155,26 @@ func TestOutboxCommandSettings(t *testing.T) {
 	_, err := NewConsumer(nil, ConsumerConfig{Name: "x"})
 	assert.Error(t, err, "no Deliver")
 }
+
+// A change row whose summary cannot be read fails as a delivery would and
+// ends in the dead letters; its room's later changes wait, others go on.
+func TestOutboxUnreadableSummaryIsParked(t *testing.T) {
+	dsn := freshSchema(t)
+	s := openStore(t, dsn)
+	produce(t, s, "room", 2)
+	_, err := s.pool.Exec(context.Background(),
+		`UPDATE gurulize_room_changes SET summary = '{"RoomUUID": 5}' WHERE room_uuid = 'room-1' AND version = 3`)
+	require.NoError(t, err)
+	var d deliveries
+	startConsumers(t, dsn, "billing", 1, &d, ConsumerConfig{PollInterval: 50 * time.Millisecond, MaxAttempts: 2, RetryDelay: 10 * time.Millisecond})
+	var msg string
+	waitFor(t, "the change is in the dead letters", func() bool {
+		return s.pool.QueryRow(context.Background(), `SELECT error FROM gurulize_outbox_dead_letters
+			WHERE key = 'room-1' AND version = 3`).Scan(&msg) == nil
+	})
+	assert.Contains(t, msg, "stored value cannot be decoded")
+	waitFor(t, "the rest is delivered", func() bool { return len(d.snapshot()) == len(meeting)+2 })
+	for _, ch := range d.snapshot() {
+		assert.False(t, ch.Key == "room-1" && ch.Version >= 3, ch.ID)
+	}
+}
