@@ -6,8 +6,10 @@
 #   scripts/postgres.sh restart [SECONDS]              # stop (fast), stay down SECONDS (default 0), start; data kept
 #   scripts/postgres.sh stop                           # stop and delete everything
 #
-# The server listens on 127.0.0.1 only, on a free port from 54320 up, with a
-# random password (scram-sha-256), its data in a directory of its own:
+# The server listens on 127.0.0.1 only, on a free port from 25432 up (below
+# Linux's ephemeral range, 32768 and up by default, so that an outgoing
+# connection cannot take the port while the server is down for a restart),
+# with a random password (scram-sha-256), its data in a directory of its own:
 # $GURULIZE_PG_DIR, by default ${TMPDIR:-/tmp}/gurulize-postgres. Only the URL
 # goes to standard output; progress goes to standard error. Starting when a
 # server is already running there prints its URL again.
@@ -65,12 +67,20 @@ as_owner() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# free_port prints a free port in 25432-25531 below the first port of the
+# ephemeral range (/proc/sys/net/ipv4/ip_local_port_range), which the kernel
+# hands to outgoing connections: a port there could be taken by one while
+# the server is stopped, and the restart would fail to bind.
 free_port() {
-  local p
-  for p in $(seq 54320 54419); do
+  local p low=32768
+  if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  fi
+  for p in $(seq 25432 25531); do
+    [ "$p" -lt "$low" ] || break
     if ! port_in_use "$p"; then printf '%s\n' "$p"; return 0; fi
   done
-  die "no free port in 54320-54419"
+  die "no free port in 25432-25531 below the ephemeral range (from $low)"
 }
 
 running() { [ -f "$DATA/postmaster.pid" ] && as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }

@@ -17,12 +17,37 @@
 //	https://your.host/gurulize/video/<token>   video room events (POST, JSON)
 //	https://your.host/gurulize/voice/<token>   call statuses (GET query or POST form)
 //
-// and read what is stored at GET /rooms/{uuid}, /rooms/{uuid}/changes,
+// With GURULIZE_USERNAME and GURULIZE_PASSWORD set, the server also creates
+// rooms and registers calls for the application (POST /rooms, POST /calls;
+// see createRoutes), recording each as expected, and lists what is overdue
+// (GET /overdue?grace=10m). A callback for a room or call it did not create
+// is stored with the flag unexpected.
+//
+// Read what is stored at GET /rooms/{uuid}, /rooms/{uuid}/changes,
 // /calls/{id} and /calls/{id}/changes (see routes). Each callback is one
-// transaction (see Store.saveOnce); a callback answered 200 is committed, and
-// while the database is unavailable callbacks are answered 503, so the
-// provider may deliver them again. SIGINT or SIGTERM stops the server
+// conditional write of the state with its change row, after a read unless
+// the replica remembers the row (see Store.saveOnce); a callback answered 200 is committed, and while the
+// database is unavailable callbacks are answered 503, so the provider may
+// deliver them again. A callback the database can never store (a NUL
+// character, an id too long for an index) is answered 400 and logged, so the
+// provider stops delivering it. SIGINT or SIGTERM stops the server
 // gracefully: requests in flight are finished.
+//
+// The outbox of changes has a reference consumer to copy (see Consumer and
+// outbox.go): each change to your function at least once, in version order
+// per room or call, from any number of replicas. Two commands run it:
+//
+//	go run . consume -name printer                           # every change to standard output, a JSON line each, until SIGINT
+//	go run . requeue -name printer [-room UUID | -call ID]   # the consumer's dead letters delivered again
+//
+// Change rows written before the SDK's summaries had a JSON form of their
+// own ("Billed":1800000000000, nanoseconds under Go field names) are read in
+// today's form ("billedMs":1800000); once every replica runs this version,
+// "go run . migrate" rewrites them, so that SQL on the summaries sees one
+// form.
+//
+// scripts/postgres-perf.sh measures the server beside PostgreSQL's own
+// limit (pgbench); see BENCHMARKS.md.
 //
 // The tests run several replicas against a real PostgreSQL, the one at
 // DATABASE_URL; one of them restarts it with scripts/postgres.sh restart, so
@@ -43,12 +68,15 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/gurulize/gurulize-go"
 )
 
 // The environment variables the server reads.
 const (
 	databaseURLEnv = "DATABASE_URL"            // PostgreSQL connection string, URL or key=value
 	tokenEnv       = "GURULIZE_CALLBACK_TOKEN" // the secret last segment of the callback addresses
+	usernameEnv    = "GURULIZE_USERNAME"       // when set, the create routes are served (see createRoutes), with the client gurulize.NewClientFromEnv makes
 )
 
 func main() {
@@ -79,6 +107,9 @@ var errFlags = errors.New("invalid flags")
 
 // run serves until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, logger *slog.Logger) error {
+	if len(args) > 0 && (args[0] == "consume" || args[0] == "requeue" || args[0] == "migrate") {
+		return runOutboxCommand(ctx, args[0], args[1:], getenv, os.Stdout, logger)
+	}
 	fs := flag.NewFlagSet("postgres", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	if err := fs.Parse(args); err != nil {
@@ -104,8 +135,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, logger 
 	if err != nil {
 		return err
 	}
+	mux := routes(store, token, logger)
+	if getenv(usernameEnv) != "" {
+		client, err := gurulize.NewClientFromEnv()
+		if err != nil {
+			return err
+		}
+		createRoutes(mux, store, client, logger)
+	}
 	logger.Info("listening", "addr", ln.Addr().String())
-	if err := serve(ctx, ln, newServer(routes(store, token, logger), logger)); err != nil {
+	if err := serve(ctx, ln, newServer(mux, logger)); err != nil {
 		return err
 	}
 	logger.Info("stopped")

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -30,7 +31,8 @@ func newServer(h http.Handler, logger *slog.Logger) *http.Server {
 
 // routes mounts the callback handlers behind token and the reads:
 //
-//	POST     /gurulize/video/{token}  a room event; 200 once stored, 503 while the database is unavailable
+//	POST     /gurulize/video/{token}  a room event; 200 once stored, 503 while the database is unavailable,
+//	                                  400 for one it can never store (see refuseUnstorable)
 //	GET|POST /gurulize/voice/{token}  a call status; the same
 //	GET      /rooms/{uuid}            the room's gurulize.RoomSummary, 404 if unknown
 //	GET      /rooms/{uuid}/changes    [{"version": n, "summary": {…}}, …], oldest first; 404 if unknown
@@ -40,11 +42,17 @@ func newServer(h http.Handler, logger *slog.Logger) *http.Server {
 // Summaries are JSON as encoding/json renders the SDK's types. The reads
 // have no authentication of their own: keep them on a private network, or
 // behind your own.
-func routes(s *Store, token string, logger *slog.Logger) http.Handler {
+func routes(s *Store, token string, logger *slog.Logger) *http.ServeMux {
 	opts := []gurulize.HandlerOption{gurulize.WithCallbackToken(token), gurulize.WithCallbackLogger(logger)}
 	mux := http.NewServeMux()
-	mux.Handle("POST /gurulize/video/{token}", gurulize.NewVideoEventHandler(s.SaveVideoEvent, opts...))
-	mux.Handle("/gurulize/voice/{token}", gurulize.NewVoiceStatusHandler(s.SaveVoiceStatus, opts...)) // GET or POST; other methods get 405
+	video := func(ctx context.Context, ev gurulize.VideoEvent) error {
+		return setAside(ctx, s.SaveVideoEvent(ctx, ev))
+	}
+	voice := func(ctx context.Context, st gurulize.VoiceStatus) error {
+		return setAside(ctx, s.SaveVoiceStatus(ctx, st))
+	}
+	mux.Handle("POST /gurulize/video/{token}", refuseUnstorable(gurulize.NewVideoEventHandler(video, opts...), logger))
+	mux.Handle("/gurulize/voice/{token}", refuseUnstorable(gurulize.NewVoiceStatusHandler(voice, opts...), logger)) // GET or POST; other methods get 405
 
 	mux.HandleFunc("GET /rooms/{uuid}", func(w http.ResponseWriter, r *http.Request) {
 		sum, ok, err := s.Room(r.Context(), r.PathValue("uuid"))

@@ -105,7 +105,7 @@ func TestDuplicatesAndIgnoredEventsStoreNothing(t *testing.T) {
 }
 
 // Replica A has inserted the row of a new room for its first event and not
-// committed yet (the test plays A with the Store's own statements); replica
+// committed yet (the test plays A with the Store's own statement); replica
 // B receives another first event of the same room. B must wait for A and
 // apply its event on top of A's, not start from an empty state and
 // overwrite A's.
@@ -119,29 +119,20 @@ func TestFirstEventsOfANewRoomRacingAreBothKept(t *testing.T) {
 	evA := videoEvent("new-room", gurulize.EventJoin, gurulize.SourceHost, 0)
 	evB := videoEvent("new-room", gurulize.EventJoin, gurulize.SourceGuest, time.Second)
 
+	c, err := foldRoom(func(s *gurulize.RoomState) bool { return s.Apply(evA) })(nil)
+	require.NoError(t, err)
 	tx, err := conn.Begin(ctx)
 	require.NoError(t, err)
-	_, err = tx.Exec(ctx, rooms.insert, "new-room")
+	tag, err := tx.Exec(ctx, rooms.create, c.args("new-room", 1)...)
 	require.NoError(t, err)
+	require.Equal(t, int64(1), tag.RowsAffected())
 
 	done := make(chan error, 1)
 	go func() { done <- s.SaveVideoEvent(ctx, evB) }()
-	waitForLockWait(t, watcher, "INSERT INTO gurulize_rooms")
-
-	var stored []byte
-	var version int64
-	require.NoError(t, tx.QueryRow(ctx, rooms.lock, "new-room").Scan(&stored, &version))
-	require.Nil(t, stored)
-	var st gurulize.RoomState
-	require.True(t, st.Apply(evA))
-	c, err := encodeChange(st, st.Summary())
-	require.NoError(t, err)
-	_, err = tx.Exec(ctx, rooms.update, "new-room", c.state, version+1)
-	require.NoError(t, err)
-	_, err = tx.Exec(ctx, rooms.change, "new-room", version+1, c.summary)
-	require.NoError(t, err)
+	waitForLockWait(t, watcher, "WITH created AS (INSERT INTO gurulize_rooms")
 	require.NoError(t, tx.Commit(ctx))
 	require.NoError(t, <-done)
+	assert.Equal(t, int64(1), s.retries.Load(), "B lost the race once, and read A's state")
 
 	want := gurulize.NewRoomTracker()
 	want.Apply(evA)
@@ -156,12 +147,20 @@ func TestFirstEventsOfANewRoomRacingAreBothKept(t *testing.T) {
 	assert.Equal(t, int64(2), changes[1].Version)
 }
 
-// Under SERIALIZABLE (or REPEATABLE READ), a transaction that finds its row
-// changed by another since it began fails with a serialization failure. The
-// test holds the row's lock, lets the Store's transaction wait for it, and
-// changes the row before letting go.
-func TestSerializationFailuresAreRetried(t *testing.T) {
-	dsn := withParam(freshSchema(t), "default_transaction_isolation", "serializable")
+// Another replica changes the row between the Store's read and write: the
+// write finds the version moved on and writes nothing, or, under
+// SERIALIZABLE, fails with a serialization failure. Either way the Store
+// reads again and applies the callback to the newer state. The test holds
+// the row's lock, lets the Store's write wait for it, and changes the row
+// before letting go.
+func TestConflictingWritesAreRetried(t *testing.T) {
+	t.Run("read_committed", func(t *testing.T) { testConflictingWritesAreRetried(t, freshSchema(t)) })
+	t.Run("serializable", func(t *testing.T) {
+		testConflictingWritesAreRetried(t, withParam(freshSchema(t), "default_transaction_isolation", "serializable"))
+	})
+}
+
+func testConflictingWritesAreRetried(t *testing.T, dsn string) {
 	ctx := context.Background()
 	first := func(room string) gurulize.VideoEvent {
 		return videoEvent(room, gurulize.EventJoin, gurulize.SourceHost, 0)
@@ -169,21 +168,28 @@ func TestSerializationFailuresAreRetried(t *testing.T) {
 	second := func(room string) gurulize.VideoEvent {
 		return videoEvent(room, gurulize.EventJoin, gurulize.SourceGuest, time.Minute)
 	}
+	third := videoEvent("", gurulize.EventRoomActivated, gurulize.SourceGuest, time.Minute+time.Second)
 
-	// collide stores the second event of room while the test changes the
-	// room's row under the Store's feet.
+	// collide stores the second event of room while the test stores the
+	// third under the Store's feet, as another replica would.
 	collide := func(t *testing.T, s *Store, room string) error {
 		conn := connect(t, dsn)
 		watcher := connect(t, dsn)
 
 		tx, err := conn.Begin(ctx)
 		require.NoError(t, err)
-		_, err = tx.Exec(ctx, rooms.lock, room)
-		require.NoError(t, err)
+		var stored []byte
+		var version int64
+		require.NoError(t, tx.QueryRow(ctx, `SELECT state, version FROM gurulize_rooms WHERE room_uuid = $1 FOR UPDATE`, room).Scan(&stored, &version))
 		done := make(chan error, 1)
 		go func() { done <- s.SaveVideoEvent(ctx, second(room)) }()
-		waitForLockWait(t, watcher, "SELECT state, version FROM gurulize_rooms")
-		_, err = tx.Exec(ctx, `UPDATE gurulize_rooms SET updated_at = now() WHERE room_uuid = $1`, room)
+		waitForLockWait(t, watcher, "WITH updated AS (UPDATE gurulize_rooms")
+		ev := third
+		ev.RoomUUID = room
+		c, err := foldRoom(func(st *gurulize.RoomState) bool { return st.Apply(ev) })(stored)
+		require.NoError(t, err)
+		require.NotNil(t, c)
+		_, err = tx.Exec(ctx, rooms.update, c.args(room, version+1)...)
 		require.NoError(t, err)
 		require.NoError(t, tx.Commit(ctx))
 		return <-done
@@ -197,6 +203,10 @@ func TestSerializationFailuresAreRetried(t *testing.T) {
 		sum, _, err := s.Room(ctx, "room-1")
 		require.NoError(t, err)
 		assert.True(t, sum.GuestPresent, "the second event stored")
+		assert.True(t, sum.Activated, "on top of the third")
+		changes, err := s.RoomChanges(ctx, "room-1")
+		require.NoError(t, err)
+		assert.Len(t, changes, 3)
 	})
 	t.Run("bounded", func(t *testing.T) {
 		s := openStore(t, dsn)
@@ -292,7 +302,20 @@ func TestStatementErrorsAndBadStateAnswer500(t *testing.T) {
 	s := openStore(t, dsn)
 	u = testServer(t, s, io.Discard)
 	require.Equal(t, http.StatusOK, post(t, u+"/gurulize/video/"+testToken, body))
-	_, err = s.pool.Exec(context.Background(), `UPDATE gurulize_rooms SET state = '{"v": 99}'`)
+	// A state a later version of the SDK wrote (a higher format version, a
+	// field this one does not know) is folded into, and keeps what it did
+	// not understand: a rolling upgrade goes on answering 200. (Every writer
+	// moves the version on: a replica takes a state it remembers to be
+	// current as long as the version is the one it remembers.)
+	_, err = s.pool.Exec(context.Background(), `UPDATE gurulize_rooms SET state = jsonb_set(state, '{v}', '99') || '{"later": [1]}', version = version + 1`)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, post(t, u+"/gurulize/video/"+testToken,
+		`{"code":"JOIN","eventSource":"GUEST","receivedTime":"1600938369259","roomUuid":"r"}`))
+	var later []byte
+	require.NoError(t, s.pool.QueryRow(context.Background(), `SELECT state->'later' FROM gurulize_rooms`).Scan(&later))
+	assert.JSONEq(t, `[1]`, string(later))
+
+	_, err = s.pool.Exec(context.Background(), `UPDATE gurulize_rooms SET state = '{"v": 1, "room": "r", "firstAt": "not a time"}', version = version + 1`)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusInternalServerError, post(t, u+"/gurulize/video/"+testToken,
 		`{"code":"LEFT","eventSource":"HOST","receivedTime":"1600938369259","roomUuid":"r"}`))
@@ -342,7 +365,7 @@ func TestRoutes(t *testing.T) {
 	assert.Equal(t, "r", sum.RoomUUID)
 	status, body := get(t, u, "/calls/7/changes")
 	assert.Equal(t, http.StatusOK, status)
-	assert.True(t, strings.HasPrefix(string(body), `[{"version":1,"summary":{"ID":7,"Outcome":"PENDING",`), "%s", body)
+	assert.True(t, strings.HasPrefix(string(body), `[{"version":1,"summary":{"id":7,"outcome":"PENDING",`), "%s", body)
 }
 
 // A replica that starts before its database waits for it: Open logs that

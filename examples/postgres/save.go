@@ -1,0 +1,222 @@
+// How a callback is stored: the statements, one optimistic write per
+// change, the retries, and what the database's errors mean for the reply.
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/gurulize/gurulize-go"
+)
+
+// table holds the statements of one kind of row: rooms or calls.
+type table struct {
+	kind   string // "room" or "call"
+	read   string // the state and version: $1 key
+	create string // the first change, if the row does not exist: change.args
+	update string // a change, if the row's version is still $3-1: change.args; returns 1 or 0 changes written, and the row's state and version as they were when the statement began
+	state  string // the committed state: $1 key
+	list   string // the changes, oldest first: $1 key
+}
+
+// The writes append the change row in the same statement as the state, so
+// both are committed or neither; RowsAffected is 1 when they were, 0 when
+// the condition failed.
+var rooms = table{
+	kind: "room",
+	read: `SELECT state, version FROM gurulize_rooms WHERE room_uuid = $1`,
+	create: `WITH created AS (INSERT INTO gurulize_rooms (room_uuid, state, version, unexpected, ended, scheduled_end)
+			VALUES ($1, $2, $3, $5, $6, $7) ON CONFLICT (room_uuid) DO NOTHING RETURNING room_uuid)
+		INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM created`,
+	update: `WITH updated AS (UPDATE gurulize_rooms SET state = $2, version = $3, unexpected = $5, ended = $6,
+			scheduled_end = $7, updated_at = now()
+			WHERE room_uuid = $1 AND version = $3 - 1 RETURNING room_uuid)
+		, changed AS (INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM updated RETURNING 1)
+		SELECT (SELECT count(*) FROM changed), state, version FROM gurulize_rooms WHERE room_uuid = $1`,
+	state: `SELECT state FROM gurulize_rooms WHERE room_uuid = $1 AND version > 0`,
+	list:  `SELECT version, summary FROM gurulize_room_changes WHERE room_uuid = $1 ORDER BY version`,
+}
+
+var calls = table{
+	kind: "call",
+	read: `SELECT state, version FROM gurulize_calls WHERE call_id = $1`,
+	create: `WITH created AS (INSERT INTO gurulize_calls (call_id, state, version, unexpected, final, deadline)
+			VALUES ($1, $2, $3, $5, $6, $7) ON CONFLICT (call_id) DO NOTHING RETURNING call_id)
+		INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM created`,
+	update: `WITH updated AS (UPDATE gurulize_calls SET state = $2, version = $3, unexpected = $5, final = $6,
+			deadline = $7, updated_at = now()
+			WHERE call_id = $1 AND version = $3 - 1 RETURNING call_id)
+		, changed AS (INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM updated RETURNING 1)
+		SELECT (SELECT count(*) FROM changed), state, version FROM gurulize_calls WHERE call_id = $1`,
+	state: `SELECT state FROM gurulize_calls WHERE call_id = $1 AND version > 0`,
+	list:  `SELECT version, summary FROM gurulize_call_changes WHERE call_id = $1 ORDER BY version`,
+}
+
+// save runs saveOnce, again after a conflict (at once after a first lost
+// race, then after a growing pause) or a dead connection, at most
+// s.maxAttempts times in all, and marks the errors of an unavailable
+// database with gurulize.ErrRetryLater.
+func (s *Store) save(ctx context.Context, t table, key any, apply func(stored []byte) (*change, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.saveOnce(ctx, t, key, apply)
+		if err == nil || attempt >= s.maxAttempts || !(conflict(err) || pgconn.SafeToRetry(err)) {
+			break
+		}
+		s.retries.Add(1)
+		if errors.Is(err, errLostRace) && attempt == 1 {
+			continue // the other callback has committed: read it now
+		}
+		// Wait 5ms, 10ms, 20ms… with jitter, so the transactions that
+		// collided do not collide again.
+		wait := time.Duration(1<<(attempt-1)) * 5 * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %w", gurulize.ErrRetryLater, err)
+		case <-time.After(wait/2 + rand.N(wait)):
+		}
+	}
+	switch {
+	case err == nil:
+	case unstorable(err):
+		return fmt.Errorf("%w: %w", errUnstorable, err)
+	case unavailable(err):
+		return fmt.Errorf("%w: %w", gurulize.ErrRetryLater, err)
+	}
+	return err
+}
+
+// saveOnce stores one callback without locking anything while it is
+// folded: it takes the row's state and version, applies the callback, and
+// writes the new state with the next version together with its change row,
+// in one statement, on condition that the version is still the one taken
+// (for a new room or call, that no row exists yet). When another callback
+// changed the row in between, nothing is written and saveOnce returns
+// errLostRace: save runs it again on the newer state. So versions have no
+// gaps and no repeats, and each is built on the one before it, whichever
+// replica writes it. A callback that changes nothing writes nothing.
+//
+// The state and version come from s.recent when this replica wrote or read
+// the row last, saving a round trip: one statement in all. When another
+// replica wrote since, the write fails and returns the row as it is now, for
+// the next attempt; so a stale entry costs the round trip it would have
+// saved, and two in all, as without it.
+func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(stored []byte) (*change, error)) error {
+	k := recentKey{t.kind, key}
+	if r, ok := s.recent.get(k); ok {
+		c, err := apply(r.state)
+		if err == nil && c != nil {
+			return s.update(ctx, t, k, c, r.version+1)
+		}
+		// Nothing new by what this replica saw: look at the row itself.
+	}
+	var stored []byte
+	var version int64
+	err := s.pool.QueryRow(ctx, t.read, key).Scan(&stored, &version)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	c, err := apply(stored)
+	if err != nil || c == nil {
+		if err == nil && version > 0 {
+			s.recent.put(k, recentState{stored, version})
+		}
+		return err // nil: a duplicate or an event that adds nothing
+	}
+	if version > 0 {
+		return s.update(ctx, t, k, c, version+1)
+	}
+	tag, err := s.pool.Exec(ctx, t.create, c.args(key, 1)...)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return errLostRace
+	}
+	s.recent.put(k, recentState{c.state, 1})
+	s.changed()
+	return nil
+}
+
+// update writes c as version of k's row, if the row is at version-1.
+func (s *Store) update(ctx context.Context, t table, k recentKey, c *change, version int64) error {
+	var written int64
+	var now recentState
+	err := s.pool.QueryRow(ctx, t.update, c.args(k.key, version)...).Scan(&written, &now.state, &now.version)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows): // the row was deleted
+		s.recent.drop(k)
+		return errLostRace
+	case err != nil:
+		s.recent.drop(k)
+		return err
+	case written == 0 && now.version >= version:
+		s.recent.put(k, now) // another replica wrote since: its state, for the next attempt
+		return errLostRace
+	case written == 0:
+		// The write waited for another one, and failed after it: the row
+		// as the statement began is older than that. Read it anew.
+		s.recent.drop(k)
+		return errLostRace
+	}
+	s.recent.put(k, recentState{c.state, version})
+	s.changed()
+	return nil
+}
+
+// errLostRace is another callback of the same room or call changing its row
+// between saveOnce's read and write.
+var errLostRace = errors.New("another callback changed the row first")
+
+// unstorable reports whether PostgreSQL refused err's statement for the
+// values it was given, which it will refuse however often they come: a data
+// exception (a NUL character, which text and jsonb cannot hold) or a limit
+// (a key too long for its index, about 2.7 kB).
+func unstorable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "54"))
+}
+
+// conflict reports whether err is a lost race, a serialization failure or a
+// deadlock: nothing was written, and running the callback again may succeed.
+func conflict(err error) bool {
+	if errors.Is(err, errLostRace) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
+}
+
+// unavailable reports whether err says the database cannot be used right
+// now, rather than that a statement is wrong: no connection, a connection
+// lost or timed out, a server shutting down, starting or out of resources, a
+// read-only server (after a failover), or a conflict that outlasted the
+// retries.
+func unavailable(err error) bool {
+	if errors.Is(err, errBadState) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return true // from the driver or the network, not from a statement
+	}
+	class := pgErr.Code // five characters, the first two the class
+	if len(class) > 2 {
+		class = class[:2]
+	}
+	switch class {
+	case "08", "40", "53", "57", "58": // connection, rollback, resources, operator intervention, system
+		return true
+	}
+	return pgErr.Code == "25006" || pgErr.Code == "55P03" // read-only transaction, lock not available
+}
