@@ -14,9 +14,15 @@ import (
 	"github.com/gurulize/gurulize-go"
 )
 
-// memSizes are the entry counts measured: the heap of the largest is
-// reported in MiB as well.
-var memSizes = []int{100_000, 1_000_000}
+// memSizes are the entry counts measured: the heap of 1M entries is
+// reported in MiB as well. Under -short (CI runs every benchmark once that
+// way) only 10,000 are built, so that the benchmark only proves it runs.
+func memSizes() []int {
+	if testing.Short() {
+		return []int{10_000}
+	}
+	return []int{100_000, 1_000_000}
+}
 
 // built is the last build a memory benchmark measured. testing calls a
 // benchmark's function once with b.N = 1 and again with a larger b.N on the
@@ -123,7 +129,7 @@ func applyPlainRoom(rooms map[string]plainRoom, ev gurulize.VideoEvent) {
 // UUID strings; they do not depend on b.N.
 func BenchmarkRoomTrackerMemory(b *testing.B) {
 	t0 := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
-	for _, n := range memSizes {
+	for _, n := range memSizes() {
 		uuids := make([]string, n) // the lookups' keys, made before measuring
 		for i := range uuids {
 			uuids[i] = roomUUID(i)
@@ -209,7 +215,7 @@ func applyPlainCall(calls map[int64]plainCall, st gurulize.VoiceStatus) {
 // and in a map of plainCall (baseline). The figures do not depend on b.N.
 func BenchmarkCallTrackerMemory(b *testing.B) {
 	t0 := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
-	for _, n := range memSizes {
+	for _, n := range memSizes() {
 		b.Run(fmt.Sprintf("calls=%d", n), func(b *testing.B) {
 			b.Run("impl=baseline", func(b *testing.B) {
 				benchMemory(b, n, "call", func() func(int) bool {
