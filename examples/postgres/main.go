@@ -70,6 +70,7 @@ import (
 	"time"
 
 	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/otelgurulize"
 )
 
 // The environment variables the server reads.
@@ -135,13 +136,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, logger 
 	if err != nil {
 		return err
 	}
-	mux := routes(store, token, logger)
+	// Spans and metrics go to OpenTelemetry's global providers: no-ops,
+	// costing next to nothing, until main installs an SDK's (see README).
+	mux := routes(store, token, logger, otelgurulize.HandlerOption())
 	if getenv(usernameEnv) != "" {
-		client, err := gurulize.NewClientFromEnv()
+		client, err := gurulize.NewClientFromEnv(otelgurulize.ClientOption())
 		if err != nil {
 			return err
 		}
-		createRoutes(mux, store, client, logger)
+		createRoutes(mux, store, client, logger, nil)
 	}
 	logger.Info("listening", "addr", ln.Addr().String())
 	if err := serve(ctx, ln, newServer(mux, logger)); err != nil {
