@@ -46,6 +46,11 @@
 // "go run . migrate" rewrites them, so that SQL on the summaries sees one
 // form.
 //
+// Spans go to OpenTelemetry's global tracer provider, through otelgurulize;
+// install one in main to export them. A callback's span links to the span
+// that created its room or call, whose traceparent the create path stores
+// with the row (see tracing.go and the README's "Tracing").
+//
 // scripts/postgres-perf.sh measures the server beside PostgreSQL's own
 // limit (pgbench); see BENCHMARKS.md.
 //
