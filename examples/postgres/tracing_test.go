@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,17 +75,27 @@ func TestCallbackSpansLinkToTheCreation(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 
 	mux := routes(s, tracedToken, logger, otelgurulize.HandlerOption(telemetry))
-	app := httptest.NewServer(mux)
+	// Callbacks wait until the creations are recorded: the fake sends a
+	// call's first status as soon as it is registered, and a callback that
+	// comes before the creation is recorded gets no link (see
+	// linkCreation).
+	created := make(chan struct{})
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/gurulize/") {
+			<-created
+		}
+		mux.ServeHTTP(w, r)
+	}))
 	t.Cleanup(app.Close)
+	open := sync.OnceFunc(func() { close(created) })
+	t.Cleanup(open) // before app.Close, should the test fail first
 	fake := gurulizetest.NewTestServer(t,
 		gurulizetest.WithAccount("app", tracedPassword),
 		gurulizetest.WithVideoCallbackURL(app.URL+"/gurulize/video/"+tracedToken),
 		gurulizetest.WithVoiceCallbackURL(app.URL+"/gurulize/voice/"+tracedToken),
 		gurulizetest.WithRoomScript(gurulizetest.Meet(20*time.Minute)),
 		gurulizetest.WithCallScript(gurulizetest.Answered(time.Minute)),
-		// Callbacks wait for Advance: a callback that comes before the
-		// creation is recorded gets no link (see linkCreation).
-		gurulizetest.WithManualClock(time.Time{}),
+		gurulizetest.WithManualClock(time.Time{}), // the rooms' callbacks wait for Advance
 	)
 	client, err := gurulize.NewClient("app", tracedPassword,
 		gurulize.WithVideoURL(fake.VideoURL()), gurulize.WithVoiceURL(fake.VoiceURL()), otelgurulize.ClientOption(telemetry))
@@ -100,6 +111,7 @@ func TestCallbackSpansLinkToTheCreation(t *testing.T) {
 	var call struct{ ID int64 }
 	postTraced(t, ctx, app.URL+"/calls", map[string]any{"caller": "5321234567", "callee": "5427654321", "maxDurationSeconds": 600}, &call)
 	parent.End()
+	open()
 
 	// A room and a call the provider has, not created through the
 	// application: their callbacks are stored, unexpected, with no link.
@@ -113,20 +125,20 @@ func TestCallbackSpansLinkToTheCreation(t *testing.T) {
 
 	// The creation spans: children of the caller's span, named for what
 	// they created, each with the SDK's INTERNAL span under it.
-	created := map[string]trace.SpanContext{}
+	creations := map[string]trace.SpanContext{}
 	for _, span := range sr.Ended() {
 		switch span.Name() {
 		case "create video room", "register call":
 			assert.Equal(t, parent.SpanContext().SpanID(), span.Parent().SpanID(), span.Name())
 			assert.Equal(t, parent.SpanContext().TraceID(), span.SpanContext().TraceID(), span.Name())
-			created[span.Name()] = span.SpanContext()
+			creations[span.Name()] = span.SpanContext()
 		}
 	}
-	require.Len(t, created, 2)
+	require.Len(t, creations, 2)
 	var sdkSpans int
 	for _, span := range sr.Ended() {
-		if span.Name() == "gurulize.CreateVideoRoom" && span.Parent().SpanID() == created["create video room"].SpanID() ||
-			span.Name() == "gurulize.RegisterCall" && span.Parent().SpanID() == created["register call"].SpanID() {
+		if span.Name() == "gurulize.CreateVideoRoom" && span.Parent().SpanID() == creations["create video room"].SpanID() ||
+			span.Name() == "gurulize.RegisterCall" && span.Parent().SpanID() == creations["register call"].SpanID() {
 			sdkSpans++
 		}
 	}
@@ -137,7 +149,7 @@ func TestCallbackSpansLinkToTheCreation(t *testing.T) {
 	var stored, none *string
 	require.NoError(t, conn.QueryRow(context.Background(), rooms.traced, room.UUID).Scan(&stored))
 	require.NotNil(t, stored)
-	assert.Equal(t, "00-"+created["create video room"].TraceID().String()+"-"+created["create video room"].SpanID().String()+"-01", *stored)
+	assert.Equal(t, "00-"+creations["create video room"].TraceID().String()+"-"+creations["create video room"].SpanID().String()+"-01", *stored)
 	require.NoError(t, conn.QueryRow(context.Background(), rooms.traced, other.UUID).Scan(&none))
 	assert.Nil(t, none)
 
@@ -151,9 +163,9 @@ func TestCallbackSpansLinkToTheCreation(t *testing.T) {
 		var want trace.SpanContext
 		switch {
 		case attr(span, otelgurulize.AttrRoomUUID) == room.UUID:
-			want = created["create video room"]
+			want = creations["create video room"]
 		case attr(span, otelgurulize.AttrCallID) == strconv.FormatInt(call.ID, 10):
-			want = created["register call"]
+			want = creations["register call"]
 		case attr(span, otelgurulize.AttrRoomUUID) == other.UUID, attr(span, otelgurulize.AttrCallID) == strconv.FormatInt(otherCall.ID, 10):
 			assert.Empty(t, span.Links(), "a callback of something the application did not create")
 			linked["none"]++
@@ -169,8 +181,8 @@ func TestCallbackSpansLinkToTheCreation(t *testing.T) {
 		assert.NotEqual(t, want.TraceID(), span.SpanContext().TraceID(), "a callback starts a trace of its own")
 		linked[want.SpanID().String()]++
 	}
-	assert.Positive(t, linked[created["create video room"].SpanID().String()], "room callbacks")
-	assert.Positive(t, linked[created["register call"].SpanID().String()], "call callbacks")
+	assert.Positive(t, linked[creations["create video room"].SpanID().String()], "room callbacks")
+	assert.Positive(t, linked[creations["register call"].SpanID().String()], "call callbacks")
 	assert.Positive(t, linked["none"], "callbacks of the others")
 
 	// No secret in any span: name, attribute, event, status or link.
