@@ -135,6 +135,14 @@ func TestCallbackSpansLinkToTheCreation(t *testing.T) {
 		}
 	}
 	require.Len(t, creations, 2)
+	for _, span := range sr.Ended() {
+		switch span.SpanContext().SpanID() {
+		case creations["create video room"].SpanID():
+			assert.Equal(t, room.UUID, attr(span, otelgurulize.AttrRoomUUID))
+		case creations["register call"].SpanID():
+			assert.Equal(t, strconv.FormatInt(call.ID, 10), attr(span, otelgurulize.AttrCallID))
+		}
+	}
 	var sdkSpans int
 	for _, span := range sr.Ended() {
 		if span.Name() == "gurulize.CreateVideoRoom" && span.Parent().SpanID() == creations["create video room"].SpanID() ||
