@@ -4,6 +4,7 @@ go 1.25.0
 
 require (
 	github.com/gurulize/gurulize-go v0.0.0
+	github.com/gurulize/gurulize-go/otelgurulize v0.0.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/stretchr/testify v1.12.1
 	go.opentelemetry.io/otel v1.41.0
@@ -23,7 +24,6 @@ require (
 
 require (
 	github.com/google/go-querystring v1.2.0 // indirect
-	github.com/gurulize/gurulize-go/otelgurulize v0.0.0
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
