@@ -13,7 +13,13 @@ import (
 	"strconv"
 	"time"
 
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/otelgurulize"
 )
 
 // createRoutes mounts, for an application's own use (keep them private):
@@ -29,7 +35,18 @@ import (
 // provider created but the database could not record is answered 503 and
 // logged as an error with its id, for someone to record again (ExpectRoom,
 // ExpectCall) before it shows as unexpected.
-func createRoutes(mux *http.ServeMux, s *Store, client *gurulize.Client, logger *slog.Logger) {
+//
+// Each create runs in a span of tp ("create video room", "register call";
+// the global provider when tp is nil), the child of the request's trace
+// context (see startCreation), with gurulize.room.uuid or gurulize.call.id
+// once the provider answered. Its traceparent is stored with the row, so
+// that the callbacks' spans link to it. Give client
+// otelgurulize.ClientOption to have the SDK's spans under it.
+func createRoutes(mux *http.ServeMux, s *Store, client *gurulize.Client, logger *slog.Logger, tp trace.TracerProvider) {
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	tracer := tp.Tracer("github.com/gurulize/gurulize-go/examples/postgres")
 	mux.HandleFunc("POST /rooms", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			StartAt         time.Time        `json:"startAt"`
@@ -42,13 +59,18 @@ func createRoutes(mux *http.ServeMux, s *Store, client *gurulize.Client, logger 
 		}
 		req := gurulize.VideoRoomRequest{StartAt: in.StartAt, Duration: time.Duration(in.DurationMinutes) * time.Minute,
 			EndHow: in.EndHow, EndWhen: in.EndWhen}
-		room, err := client.CreateVideoRoom(r.Context(), req)
+		ctx, span := startCreation(r, tracer, "create video room")
+		defer span.End()
+		room, err := client.CreateVideoRoom(ctx, req)
 		if err != nil {
+			span.SetStatus(codes.Error, otelgurulize.ErrorType(err))
 			providerError(w, r, logger, err)
 			return
 		}
-		if err := s.ExpectRoom(r.Context(), room, req); err != nil {
-			logger.ErrorContext(r.Context(), "room created but not recorded as expected", "room_uuid", room.UUID, "error", err)
+		span.SetAttributes(attribute.String(otelgurulize.AttrRoomUUID, room.UUID))
+		if err := s.ExpectRoom(ctx, room, req); err != nil {
+			span.SetStatus(codes.Error, "not recorded")
+			logger.ErrorContext(ctx, "room created but not recorded as expected", "room_uuid", room.UUID, "error", err)
 			http.Error(w, "room created but not recorded: "+room.UUID, http.StatusServiceUnavailable)
 			return
 		}
@@ -64,13 +86,18 @@ func createRoutes(mux *http.ServeMux, s *Store, client *gurulize.Client, logger 
 			return
 		}
 		req := gurulize.CallRequest{Caller: in.Caller, Callee: in.Callee, MaxDuration: time.Duration(in.MaxDurationSeconds) * time.Second}
-		reg, err := client.RegisterCall(r.Context(), req)
+		ctx, span := startCreation(r, tracer, "register call")
+		defer span.End()
+		reg, err := client.RegisterCall(ctx, req)
 		if err != nil {
+			span.SetStatus(codes.Error, otelgurulize.ErrorType(err))
 			providerError(w, r, logger, err)
 			return
 		}
-		if err := s.ExpectCall(r.Context(), reg, req); err != nil {
-			logger.ErrorContext(r.Context(), "call registered but not recorded as expected", "call_id", reg.ID, "error", err)
+		span.SetAttributes(attribute.Int64(otelgurulize.AttrCallID, reg.ID))
+		if err := s.ExpectCall(ctx, reg, req); err != nil {
+			span.SetStatus(codes.Error, "not recorded")
+			logger.ErrorContext(ctx, "call registered but not recorded as expected", "call_id", reg.ID, "error", err)
 			http.Error(w, "call registered but not recorded: "+strconv.FormatInt(reg.ID, 10), http.StatusServiceUnavailable)
 			return
 		}

@@ -16,18 +16,21 @@ import (
 // ExpectRoom records that the application created room with req, as
 // RoomTracker.Expect does: its summary becomes Expected, with ScheduledEnd
 // req.StartAt + req.Duration, whether its callbacks came before or after.
-// Errors are those of SaveVideoEvent.
+// When ctx holds a valid span (the one that created the room), its W3C
+// traceparent is stored with the row, for the span links of the room's
+// callbacks (see linkCreation). Errors are those of SaveVideoEvent.
 func (s *Store) ExpectRoom(ctx context.Context, room *gurulize.VideoRoom, req gurulize.VideoRoomRequest) error {
-	return s.save(ctx, rooms, room.UUID, foldRoom(func(st *gurulize.RoomState) bool { return st.Expect(room, req) }))
+	return s.save(ctx, rooms, room.UUID, withTraceparent(ctx, foldRoom(func(st *gurulize.RoomState) bool { return st.Expect(room, req) })))
 }
 
 // ExpectCall records that the application registered reg with req, as
 // CallTracker.Expect does, with this replica's clock: Deadline is now +
-// req.MaxDuration (the first time only). Errors are those of
+// req.MaxDuration (the first time only). The traceparent of the span in
+// ctx is stored as ExpectRoom stores it. Errors are those of
 // SaveVoiceStatus.
 func (s *Store) ExpectCall(ctx context.Context, reg *gurulize.CallRegistration, req gurulize.CallRequest) error {
 	registered := time.Now()
-	return s.save(ctx, calls, reg.ID, foldCall(func(cs *gurulize.CallState) bool { return cs.Expect(reg, req, registered) }))
+	return s.save(ctx, calls, reg.ID, withTraceparent(ctx, foldCall(func(cs *gurulize.CallState) bool { return cs.Expect(reg, req, registered) })))
 }
 
 // The overdue queries, as RoomTracker.Overdue and CallTracker.Overdue

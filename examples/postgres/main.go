@@ -46,6 +46,11 @@
 // "go run . migrate" rewrites them, so that SQL on the summaries sees one
 // form.
 //
+// Spans go to OpenTelemetry's global tracer provider, through otelgurulize;
+// install one in main to export them. A callback's span links to the span
+// that created its room or call, whose traceparent the create path stores
+// with the row (see tracing.go and the README's "Tracing").
+//
 // scripts/postgres-perf.sh measures the server beside PostgreSQL's own
 // limit (pgbench); see BENCHMARKS.md.
 //
@@ -70,6 +75,7 @@ import (
 	"time"
 
 	"github.com/gurulize/gurulize-go"
+	"github.com/gurulize/gurulize-go/otelgurulize"
 )
 
 // The environment variables the server reads.
@@ -135,13 +141,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, logger 
 	if err != nil {
 		return err
 	}
-	mux := routes(store, token, logger)
+	// Spans and metrics go to OpenTelemetry's global providers: no-ops,
+	// costing next to nothing, until main installs an SDK's (see README).
+	mux := routes(store, token, logger, otelgurulize.HandlerOption())
 	if getenv(usernameEnv) != "" {
-		client, err := gurulize.NewClientFromEnv()
+		client, err := gurulize.NewClientFromEnv(otelgurulize.ClientOption())
 		if err != nil {
 			return err
 		}
-		createRoutes(mux, store, client, logger)
+		createRoutes(mux, store, client, logger, nil)
 	}
 	logger.Info("listening", "addr", ln.Addr().String())
 	if err := serve(ctx, ln, newServer(mux, logger)); err != nil {

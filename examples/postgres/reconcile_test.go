@@ -56,7 +56,7 @@ func TestExpectedAndOverdueMatchTheTrackers(t *testing.T) {
 	d := newDispatcher(t, replicaURLs(replicas))
 	fake := newFake(t, d, gurulizetest.Faults{Duplicate: true, Reorder: true, Seed: 5})
 	mux := http.NewServeMux()
-	createRoutes(mux, store, fake.Client(), slog.New(slog.NewTextHandler(&logs, nil)))
+	createRoutes(mux, store, fake.Client(), slog.New(slog.NewTextHandler(&logs, nil)), nil)
 	app := httptest.NewServer(mux)
 	t.Cleanup(app.Close)
 	rt, ct := gurulize.NewRoomTracker(), gurulize.NewCallTracker()
@@ -189,7 +189,7 @@ func TestCreateRoutesRefuseBadRequests(t *testing.T) {
 	s := openStore(t, freshSchema(t))
 	fake := gurulizetest.NewTestServer(t)
 	mux := http.NewServeMux()
-	createRoutes(mux, s, fake.Client(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	createRoutes(mux, s, fake.Client(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	app := httptest.NewServer(mux)
 	t.Cleanup(app.Close)
 	for body, path := range map[string]string{

@@ -42,14 +42,27 @@ func newServer(h http.Handler, logger *slog.Logger) *http.Server {
 // Summaries are JSON as encoding/json renders the SDK's types. The reads
 // have no authentication of their own: keep them on a private network, or
 // behind your own.
-func routes(s *Store, token string, logger *slog.Logger) *http.ServeMux {
-	opts := []gurulize.HandlerOption{gurulize.WithCallbackToken(token), gurulize.WithCallbackLogger(logger)}
+//
+// The callback handlers take extra's options too, such as
+// otelgurulize.HandlerOption: when a callback's span is recording, it gets a
+// span link to the span that created its room or call, if this server
+// created it (see linkCreation).
+func routes(s *Store, token string, logger *slog.Logger, extra ...gurulize.HandlerOption) *http.ServeMux {
+	opts := append([]gurulize.HandlerOption{gurulize.WithCallbackToken(token), gurulize.WithCallbackLogger(logger)}, extra...)
 	mux := http.NewServeMux()
 	video := func(ctx context.Context, ev gurulize.VideoEvent) error {
-		return setAside(ctx, s.SaveVideoEvent(ctx, ev))
+		err := s.SaveVideoEvent(ctx, ev)
+		if err == nil {
+			s.linkCreation(ctx, rooms, ev.RoomUUID)
+		}
+		return setAside(ctx, err)
 	}
 	voice := func(ctx context.Context, st gurulize.VoiceStatus) error {
-		return setAside(ctx, s.SaveVoiceStatus(ctx, st))
+		err := s.SaveVoiceStatus(ctx, st)
+		if err == nil {
+			s.linkCreation(ctx, calls, st.ID)
+		}
+		return setAside(ctx, err)
 	}
 	mux.Handle("POST /gurulize/video/{token}", refuseUnstorable(gurulize.NewVideoEventHandler(video, opts...), logger))
 	mux.Handle("/gurulize/voice/{token}", refuseUnstorable(gurulize.NewVoiceStatusHandler(voice, opts...), logger)) // GET or POST; other methods get 405

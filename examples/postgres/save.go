@@ -25,39 +25,43 @@ type table struct {
 	update string // a change, if the row's version is still $3-1: change.args; returns 1 or 0 changes written, and the row's state and version as they were when the statement began
 	state  string // the committed state: $1 key
 	list   string // the changes, oldest first: $1 key
+	traced string // the traceparent of the span that created the room or call, NULL when none: $1 key
 }
 
 // The writes append the change row in the same statement as the state, so
 // both are committed or neither; RowsAffected is 1 when they were, 0 when
-// the condition failed.
+// the condition failed. A change with no traceparent ($8 NULL) keeps the
+// one stored.
 var rooms = table{
 	kind: "room",
 	read: `SELECT state, version FROM gurulize_rooms WHERE room_uuid = $1`,
-	create: `WITH created AS (INSERT INTO gurulize_rooms (room_uuid, state, version, unexpected, ended, scheduled_end)
-			VALUES ($1, $2, $3, $5, $6, $7) ON CONFLICT (room_uuid) DO NOTHING RETURNING room_uuid)
+	create: `WITH created AS (INSERT INTO gurulize_rooms (room_uuid, state, version, unexpected, ended, scheduled_end, traceparent)
+			VALUES ($1, $2, $3, $5, $6, $7, $8) ON CONFLICT (room_uuid) DO NOTHING RETURNING room_uuid)
 		INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM created`,
 	update: `WITH updated AS (UPDATE gurulize_rooms SET state = $2, version = $3, unexpected = $5, ended = $6,
-			scheduled_end = $7, updated_at = now()
+			scheduled_end = $7, traceparent = COALESCE($8, traceparent), updated_at = now()
 			WHERE room_uuid = $1 AND version = $3 - 1 RETURNING room_uuid)
 		, changed AS (INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM updated RETURNING 1)
 		SELECT (SELECT count(*) FROM changed), state, version FROM gurulize_rooms WHERE room_uuid = $1`,
-	state: `SELECT state FROM gurulize_rooms WHERE room_uuid = $1 AND version > 0`,
-	list:  `SELECT version, summary FROM gurulize_room_changes WHERE room_uuid = $1 ORDER BY version`,
+	state:  `SELECT state FROM gurulize_rooms WHERE room_uuid = $1 AND version > 0`,
+	list:   `SELECT version, summary FROM gurulize_room_changes WHERE room_uuid = $1 ORDER BY version`,
+	traced: `SELECT traceparent FROM gurulize_rooms WHERE room_uuid = $1`,
 }
 
 var calls = table{
 	kind: "call",
 	read: `SELECT state, version FROM gurulize_calls WHERE call_id = $1`,
-	create: `WITH created AS (INSERT INTO gurulize_calls (call_id, state, version, unexpected, final, deadline)
-			VALUES ($1, $2, $3, $5, $6, $7) ON CONFLICT (call_id) DO NOTHING RETURNING call_id)
+	create: `WITH created AS (INSERT INTO gurulize_calls (call_id, state, version, unexpected, final, deadline, traceparent)
+			VALUES ($1, $2, $3, $5, $6, $7, $8) ON CONFLICT (call_id) DO NOTHING RETURNING call_id)
 		INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM created`,
 	update: `WITH updated AS (UPDATE gurulize_calls SET state = $2, version = $3, unexpected = $5, final = $6,
-			deadline = $7, updated_at = now()
+			deadline = $7, traceparent = COALESCE($8, traceparent), updated_at = now()
 			WHERE call_id = $1 AND version = $3 - 1 RETURNING call_id)
 		, changed AS (INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM updated RETURNING 1)
 		SELECT (SELECT count(*) FROM changed), state, version FROM gurulize_calls WHERE call_id = $1`,
-	state: `SELECT state FROM gurulize_calls WHERE call_id = $1 AND version > 0`,
-	list:  `SELECT version, summary FROM gurulize_call_changes WHERE call_id = $1 ORDER BY version`,
+	state:  `SELECT state FROM gurulize_calls WHERE call_id = $1 AND version > 0`,
+	list:   `SELECT version, summary FROM gurulize_call_changes WHERE call_id = $1 ORDER BY version`,
+	traced: `SELECT traceparent FROM gurulize_calls WHERE call_id = $1`,
 }
 
 // save runs saveOnce, again after a conflict (at once after a first lost

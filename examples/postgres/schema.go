@@ -72,6 +72,13 @@ ALTER TABLE gurulize_calls ADD COLUMN IF NOT EXISTS deadline timestamptz;
 CREATE INDEX IF NOT EXISTS gurulize_rooms_due ON gurulize_rooms (scheduled_end) WHERE NOT unexpected AND NOT ended;
 CREATE INDEX IF NOT EXISTS gurulize_calls_due ON gurulize_calls (deadline) WHERE NOT unexpected AND NOT final;
 
+-- The W3C traceparent of the span that created the room or call through
+-- this server (see tracing.go), for the span links of its callbacks; NULL
+-- for one first seen from a callback, created with tracing off, or stored
+-- before this column existed.
+ALTER TABLE gurulize_rooms ADD COLUMN IF NOT EXISTS traceparent text;
+ALTER TABLE gurulize_calls ADD COLUMN IF NOT EXISTS traceparent text;
+
 -- One row per named consumer: every change written by a transaction below
 -- horizon has been noted in gurulize_outbox_cursors.
 CREATE TABLE IF NOT EXISTS gurulize_outbox_consumers (

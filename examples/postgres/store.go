@@ -169,11 +169,12 @@ type change struct {
 	unexpected     bool       // never expected: the summary's Expected is false
 	done           bool       // a room's Ended, a call's Final
 	due            *time.Time // a room's ScheduledEnd, a call's Deadline; nil when zero
+	traceparent    *string    // the W3C traceparent of the span that created the room or call; nil keeps the stored one
 }
 
 // args are the arguments of a table's create and update statements.
 func (c *change) args(key any, version int64) []any {
-	return []any{key, c.state, version, c.summary, c.unexpected, c.done, c.due}
+	return []any{key, c.state, version, c.summary, c.unexpected, c.done, c.due, c.traceparent}
 }
 
 func encodeChange(state, summary any, unexpected, done bool, due time.Time) (*change, error) {
