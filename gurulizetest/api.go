@@ -5,10 +5,9 @@
 package gurulizetest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/gurulize/gurulize-go/gurulizetest/internal/ids"
 	"io"
 	"mime"
 	"net/http"
@@ -164,8 +163,8 @@ func (b *backend) createRoom(q url.Values) (int, reply) {
 	if refused != nil {
 		return fail(refused.message(q.Get("lang")))
 	}
-	room.UUID = newUUID()
-	hostTok, guestTok, roomTok := newToken(), newToken(), newToken()
+	room.UUID = ids.UUID()
+	hostTok, guestTok, roomTok := ids.Token(), ids.Token(), ids.Token()
 	room.HostURL = b.linkBase + "/?rop=" + hostTok + "&urp=" + roomTok
 	room.GuestURL = b.linkBase + "/?rop=" + guestTok + "&urp=" + roomTok
 	if b.hooks != nil {
@@ -219,21 +218,4 @@ func (b *backend) serveLink(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, body)
-}
-
-// newUUID returns a random version 4 UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
-// newToken returns a random URL-safe token for a room link.
-func newToken() string {
-	var b [9]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gurulize/gurulize-go"
 	"github.com/gurulize/gurulize-go/gurulizetest"
+	"github.com/gurulize/gurulize-go/gurulizetest/internal/ids"
 )
 
 // VoiceURL is the voice URL a Mock answers on: the provider gives each
@@ -82,13 +83,13 @@ func RoomCreatedResponder(uuid string) httpmock.Responder {
 	return func(req *http.Request) (*http.Response, error) {
 		id := uuid
 		if id == "" {
-			id = newUUID()
+			id = ids.UUID()
 		}
-		tok := newToken()
+		tok := ids.Token()
 		return jsonResponse(req, reply{
 			UUID:     id,
-			HostURL:  linkBase + "/?rop=" + newToken() + "&urp=" + tok,
-			GuestURL: linkBase + "/?rop=" + newToken() + "&urp=" + tok,
+			HostURL:  linkBase + "/?rop=" + ids.Token() + "&urp=" + tok,
+			GuestURL: linkBase + "/?rop=" + ids.Token() + "&urp=" + tok,
 		}), nil
 	}
 }

@@ -1,15 +1,14 @@
-// ids.go: the random room UUIDs and link tokens of the single-reply
-// responders.
-
-package mock
+// Package ids makes the fake's random room UUIDs and link tokens, for
+// gurulizetest and its httpmock responders alike.
+package ids
 
 import (
 	"crypto/rand"
 	"encoding/hex"
 )
 
-// newUUID returns a random version 4 UUID.
-func newUUID() string {
+// UUID returns a random version 4 UUID.
+func UUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
@@ -18,8 +17,8 @@ func newUUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// newToken returns a random URL-safe token for a room link.
-func newToken() string {
+// Token returns a random URL-safe token for a room link.
+func Token() string {
 	var b [9]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
