@@ -128,16 +128,27 @@ func sendAll(b *testing.B, urls []string, bodies [][]byte) {
 				if i >= len(bodies) {
 					return
 				}
-				u := urls[rand.IntN(len(urls))] + "/gurulize/video/" + testToken
-				resp, err := hc.Post(u, "application/json", bytes.NewReader(bodies[i]))
-				if err != nil {
-					failed.Store(err.Error())
-					return
+				// A 503 says "try again later" (the store gave up after
+				// colliding with other replicas on the same room, which a
+				// short run of few rooms makes common): send it again, as
+				// the provider would.
+				status := http.StatusServiceUnavailable
+				for try := 0; status == http.StatusServiceUnavailable && try < 20; try++ {
+					if try > 0 {
+						time.Sleep(time.Duration(try) * time.Millisecond)
+					}
+					u := urls[rand.IntN(len(urls))] + "/gurulize/video/" + testToken
+					resp, err := hc.Post(u, "application/json", bytes.NewReader(bodies[i]))
+					if err != nil {
+						failed.Store(err.Error())
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					status = resp.StatusCode
 				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					failed.Store(fmt.Sprintf("status %d", resp.StatusCode))
+				if status != http.StatusOK {
+					failed.Store(fmt.Sprintf("status %d", status))
 					return
 				}
 			}
