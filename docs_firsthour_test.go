@@ -47,14 +47,7 @@ func TestReadmeRecordingTestRunsOnAFreshCheckout(t *testing.T) {
 	}
 	require.NotEmpty(t, snippet, "the section shows TestRecordedCallbacks")
 
-	root, err := os.Getwd()
-	require.NoError(t, err)
-	dir := t.TempDir()
-	goMod := "module recording\n\ngo 1.23\n\nrequire github.com/gurulize/gurulize-go v0.0.0\n\nreplace github.com/gurulize/gurulize-go => " + root + "\n"
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(goMod), 0o644))
-	sum, err := os.ReadFile("go.sum")
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
+	dir := userModule(t, "recording")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "recording_test.go"), []byte(snippetFile("recording", snippet)), 0o644))
 
 	for run := 1; run <= 2; run++ {

@@ -44,14 +44,7 @@ func TestDocSnippetsCompile(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, len(snippets), 14, "snippets found")
 
-	root, err := os.Getwd()
-	require.NoError(t, err)
-	dir := t.TempDir()
-	goMod := "module snippets\n\ngo 1.23\n\nrequire github.com/gurulize/gurulize-go v0.0.0\n\nreplace github.com/gurulize/gurulize-go => " + root + "\n"
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(goMod), 0o644))
-	sum, err := os.ReadFile("go.sum")
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
+	dir := userModule(t, "snippets")
 	for i, s := range snippets {
 		pkg := fmt.Sprintf("s%02d", i)
 		require.NoError(t, os.MkdirAll(filepath.Join(dir, pkg), 0o755))
@@ -151,4 +144,20 @@ func declaredNames(fragment string) []string {
 		}
 	}
 	return names
+}
+
+// userModule makes a module of a user's in a temporary directory, named
+// name, that requires this SDK from this checkout (a replace), with this
+// module's go.sum, and returns its directory.
+func userModule(t *testing.T, name string) string {
+	t.Helper()
+	root, err := os.Getwd()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	goMod := "module " + name + "\n\ngo 1.23\n\nrequire github.com/gurulize/gurulize-go v0.0.0\n\nreplace github.com/gurulize/gurulize-go => " + root + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(goMod), 0o644))
+	sum, err := os.ReadFile("go.sum")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
+	return dir
 }

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -133,15 +134,26 @@ func TestObserverSeesCallsAndAttempts(t *testing.T) {
 
 func TestObserverSeesTransportFailure(t *testing.T) {
 	o := &observed{t: t}
+	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
 		panic(http.ErrAbortHandler) // the connection drops after the request was read
 	}))
 	t.Cleanup(srv.Close)
-	c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVideoURL(srv.URL), gurulize.WithHTTPClient(srv.Client()),
+	// The request the observer's context rides on is still one net/http
+	// cannot replay by itself.
+	replayable := false
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		replayable = replayable || r.GetBody != nil || r.Body == nil
+		return srv.Client().Transport.RoundTrip(r)
+	})}
+	c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVideoURL(srv.URL), gurulize.WithHTTPClient(hc),
 		gurulize.WithObserver(o.observer()))
 	require.NoError(t, err)
 	_, err = c.CreateVideoRoom(context.Background(), validRoom())
 	require.Error(t, err)
+	assert.False(t, replayable, "a request with an observer must not be replayable by net/http")
+	assert.Equal(t, int32(1), hits.Load(), "delivered once")
 	assert.Equal(t, []string{
 		"call start CreateVideoRoom",
 		"attempt start GET 1 durationInMinutes=50&endHow=AUTOMATIC&endWhen=END_TIME&password=REDACTED&startDate=1597148937000&type=video&username=REDACTED",
