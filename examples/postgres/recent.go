@@ -16,9 +16,11 @@ type recentKey struct {
 	key  any
 }
 
-// recentState is a row's stored state and its version.
+// recentState is a row's state and its version. The state is the value
+// this replica wrote (a gurulize.RoomState or gurulize.CallState, so the
+// next callback need not decode it), or the JSON it read.
 type recentState struct {
-	state   []byte
+	state   any
 	version int64
 }
 

@@ -68,7 +68,7 @@ var calls = table{
 // race, then after a growing pause) or a dead connection, at most
 // s.maxAttempts times in all, and marks the errors of an unavailable
 // database with gurulize.ErrRetryLater.
-func (s *Store) save(ctx context.Context, t table, key any, apply func(stored []byte) (*change, error)) error {
+func (s *Store) save(ctx context.Context, t table, key any, apply func(stored any) (*change, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	var err error
@@ -115,7 +115,7 @@ func (s *Store) save(ctx context.Context, t table, key any, apply func(stored []
 // replica wrote since, the write fails and returns the row as it is now, for
 // the next attempt; so a stale entry costs the round trip it would have
 // saved, and two in all, as without it.
-func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(stored []byte) (*change, error)) error {
+func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(stored any) (*change, error)) error {
 	k := recentKey{t.kind, key}
 	if r, ok := s.recent.get(k); ok {
 		c, err := apply(r.state)
@@ -147,16 +147,16 @@ func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(store
 	if tag.RowsAffected() == 0 {
 		return errLostRace
 	}
-	s.recent.put(k, recentState{c.state, 1})
+	s.recent.put(k, recentState{c.value, 1})
 	s.changed()
 	return nil
 }
 
 // update writes c as version of k's row, if the row is at version-1.
 func (s *Store) update(ctx context.Context, t table, k recentKey, c *change, version int64) error {
-	var written int64
-	var now recentState
-	err := s.pool.QueryRow(ctx, t.update, c.args(k.key, version)...).Scan(&written, &now.state, &now.version)
+	var written, nowVersion int64
+	var nowState []byte
+	err := s.pool.QueryRow(ctx, t.update, c.args(k.key, version)...).Scan(&written, &nowState, &nowVersion)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows): // the row was deleted
 		s.recent.drop(k)
@@ -164,8 +164,8 @@ func (s *Store) update(ctx context.Context, t table, k recentKey, c *change, ver
 	case err != nil:
 		s.recent.drop(k)
 		return err
-	case written == 0 && now.version >= version:
-		s.recent.put(k, now) // another replica wrote since: its state, for the next attempt
+	case written == 0 && nowVersion >= version:
+		s.recent.put(k, recentState{nowState, nowVersion}) // another replica wrote since: its state, for the next attempt
 		return errLostRace
 	case written == 0:
 		// The write waited for another one, and failed after it: the row
@@ -173,7 +173,7 @@ func (s *Store) update(ctx context.Context, t table, k recentKey, c *change, ver
 		s.recent.drop(k)
 		return errLostRace
 	}
-	s.recent.put(k, recentState{c.state, version})
+	s.recent.put(k, recentState{c.value, version})
 	s.changed()
 	return nil
 }

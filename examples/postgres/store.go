@@ -133,14 +133,11 @@ func (s *Store) SaveVoiceStatus(ctx context.Context, st gurulize.VoiceStatus) er
 
 // foldRoom returns the apply function of save for a room: decode the
 // stored state, change it with fn, and encode the change if fn reports one.
-func foldRoom(fn func(*gurulize.RoomState) bool) func(stored []byte) (*change, error) {
-	return func(stored []byte) (*change, error) {
-		var st gurulize.RoomState
-		if err := decode(stored, &st); err != nil {
+func foldRoom(fn func(*gurulize.RoomState) bool) func(stored any) (*change, error) {
+	return func(stored any) (*change, error) {
+		st, err := stateOf[gurulize.RoomState](stored)
+		if err != nil || !fn(&st) {
 			return nil, err
-		}
-		if !fn(&st) {
-			return nil, nil
 		}
 		sum := st.Summary()
 		return encodeChange(st, sum, !sum.Expected, sum.Ended, sum.ScheduledEnd)
@@ -148,23 +145,36 @@ func foldRoom(fn func(*gurulize.RoomState) bool) func(stored []byte) (*change, e
 }
 
 // foldCall is foldRoom for a call.
-func foldCall(fn func(*gurulize.CallState) bool) func(stored []byte) (*change, error) {
-	return func(stored []byte) (*change, error) {
-		var cs gurulize.CallState
-		if err := decode(stored, &cs); err != nil {
+func foldCall(fn func(*gurulize.CallState) bool) func(stored any) (*change, error) {
+	return func(stored any) (*change, error) {
+		cs, err := stateOf[gurulize.CallState](stored)
+		if err != nil || !fn(&cs) {
 			return nil, err
-		}
-		if !fn(&cs) {
-			return nil, nil
 		}
 		sum := cs.Summary()
 		return encodeChange(cs, sum, !sum.Expected, sum.Final, sum.Deadline)
 	}
 }
 
+// stateOf returns the state stored holds: a copy of it when it is one
+// already (a copy of a RoomState or CallState changes independently of the
+// original), decoded when it is the JSON read from the database, the zero
+// state when it is nil (no row yet).
+func stateOf[S any](stored any) (S, error) {
+	var st S
+	switch v := stored.(type) {
+	case S:
+		st = v
+	case []byte:
+		return st, decode(v, &st)
+	}
+	return st, nil
+}
+
 // change is a new state and its summary, encoded for storage, and the facts
 // kept in columns of their own for SQL (see OverdueRooms).
 type change struct {
+	value          any // the new state, decoded: what Store.recent keeps once it is written
 	state, summary []byte
 	unexpected     bool       // never expected: the summary's Expected is false
 	done           bool       // a room's Ended, a call's Final
@@ -186,7 +196,7 @@ func encodeChange(state, summary any, unexpected, done bool, due time.Time) (*ch
 	if err != nil {
 		return nil, err
 	}
-	c := &change{state: st, summary: sum, unexpected: unexpected, done: done}
+	c := &change{value: state, state: st, summary: sum, unexpected: unexpected, done: done}
 	if !due.IsZero() {
 		c.due = &due
 	}

@@ -43,9 +43,9 @@ func traceparentOf(ctx context.Context) *string {
 // withTraceparent returns apply, with the traceparent of the span in ctx
 // added to the change it returns: how ExpectRoom and ExpectCall store it
 // with the row, in the statement that records the creation.
-func withTraceparent(ctx context.Context, apply func(stored []byte) (*change, error)) func(stored []byte) (*change, error) {
+func withTraceparent(ctx context.Context, apply func(stored any) (*change, error)) func(stored any) (*change, error) {
 	tp := traceparentOf(ctx)
-	return func(stored []byte) (*change, error) {
+	return func(stored any) (*change, error) {
 		c, err := apply(stored)
 		if c != nil {
 			c.traceparent = tp
