@@ -1,14 +1,18 @@
-// The states a replica remembers: kept decoded, and never changed by a
-// callback whose write did not happen.
+// The states a replica remembers: kept decoded, never changed by a
+// callback whose write did not happen; and the statements a callback takes.
 
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -49,4 +53,66 @@ func TestRecentStatesAreKeptDecodedAndCopiedOnFold(t *testing.T) {
 	fromDB, err := fold(stored)
 	require.NoError(t, err)
 	assert.JSONEq(t, string(c.state), string(fromDB.state))
+}
+
+// statementCounter counts the statements a pool sends, but for the NOTIFY
+// that wakes the outbox's consumers (see Store.announcer).
+type statementCounter struct{ n atomic.Int64 }
+
+func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, q pgx.TraceQueryStartData) context.Context {
+	if !strings.HasPrefix(q.SQL, "SELECT pg_notify(") {
+		c.n.Add(1)
+	}
+	return ctx
+}
+
+func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// countingStore is a Store whose pool counts its statements.
+func countingStore(t *testing.T, dsn string) (*Store, *statementCounter) {
+	t.Helper()
+	openStore(t, dsn) // creates the tables
+	cfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	counter := &statementCounter{}
+	cfg.ConnConfig.Tracer = counter
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	s := newStore(pool)
+	t.Cleanup(s.Close)
+	return s, counter
+}
+
+// A callback of a room or call the replica does not remember is written
+// at once as its first change: one statement for a new row. For a row that
+// exists (another replica wrote it), the same statement returns it, and the
+// callback is applied to it: two statements, in one attempt.
+func TestNewRowsTakeOneStatement(t *testing.T) {
+	dsn := freshSchema(t)
+	s, counter := countingStore(t, dsn)
+	ctx := context.Background()
+
+	require.NoError(t, s.SaveVideoEvent(ctx, videoEvent("room-1", gurulize.EventJoin, gurulize.SourceHost, 0)))
+	assert.Equal(t, int64(1), counter.n.Load(), "a new room")
+	require.NoError(t, s.SaveVideoEvent(ctx, videoEvent("room-1", gurulize.EventJoin, gurulize.SourceGuest, time.Second)))
+	assert.Equal(t, int64(2), counter.n.Load(), "a room this replica wrote")
+	require.NoError(t, s.SaveVoiceStatus(ctx, gurulize.VoiceStatus{ID: 7, Code: gurulize.StatusCallsStarting, Time: t0}))
+	assert.Equal(t, int64(3), counter.n.Load(), "a new call")
+
+	other, otherCounter := countingStore(t, dsn)
+	require.NoError(t, other.SaveVideoEvent(ctx, videoEvent("room-1", gurulize.EventLeft, gurulize.SourceGuest, time.Minute)))
+	assert.Equal(t, int64(2), otherCounter.n.Load(), "a room another replica wrote")
+	assert.Zero(t, other.retries.Load(), "in one attempt")
+	require.NoError(t, other.SaveVoiceStatus(ctx, gurulize.VoiceStatus{ID: 7, Code: gurulize.StatusCallsStarting, Time: t0}))
+	assert.Equal(t, int64(3), otherCounter.n.Load(), "a duplicate of a call another replica wrote")
+
+	changes, err := s.RoomChanges(ctx, "room-1")
+	require.NoError(t, err)
+	require.Len(t, changes, 3)
+	sum := changes[2].Summary
+	assert.True(t, sum.HostPresent)
+	assert.False(t, sum.GuestPresent, "the guest joined, then left")
+	calls, err := s.CallChanges(ctx, 7)
+	require.NoError(t, err)
+	assert.Len(t, calls, 1, "the duplicate wrote nothing")
 }

@@ -21,7 +21,7 @@ import (
 type table struct {
 	kind   string // "room" or "call"
 	read   string // the state and version: $1 key
-	create string // the first change, if the row does not exist: change.args
+	create string // the first change, if the row does not exist: change.args; returns 1 or 0 changes written, and the row's state and version if it existed when the statement began (NULL otherwise)
 	update string // a change, if the row's version is still $3-1: change.args; returns 1 or 0 changes written, and the row's state and version as they were when the statement began
 	state  string // the committed state: $1 key
 	list   string // the changes, oldest first: $1 key
@@ -37,7 +37,8 @@ var rooms = table{
 	read: `SELECT state, version FROM gurulize_rooms WHERE room_uuid = $1`,
 	create: `WITH created AS (INSERT INTO gurulize_rooms (room_uuid, state, version, unexpected, ended, scheduled_end, traceparent)
 			VALUES ($1, $2, $3, $5, $6, $7, $8) ON CONFLICT (room_uuid) DO NOTHING RETURNING room_uuid)
-		INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM created`,
+		, changed AS (INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM created RETURNING 1)
+		SELECT n, state, version FROM (SELECT count(*) AS n FROM changed) c LEFT JOIN gurulize_rooms ON room_uuid = $1`,
 	update: `WITH updated AS (UPDATE gurulize_rooms SET state = $2, version = $3, unexpected = $5, ended = $6,
 			scheduled_end = $7, traceparent = COALESCE($8, traceparent), updated_at = now()
 			WHERE room_uuid = $1 AND version = $3 - 1 RETURNING room_uuid)
@@ -53,7 +54,8 @@ var calls = table{
 	read: `SELECT state, version FROM gurulize_calls WHERE call_id = $1`,
 	create: `WITH created AS (INSERT INTO gurulize_calls (call_id, state, version, unexpected, final, deadline, traceparent)
 			VALUES ($1, $2, $3, $5, $6, $7, $8) ON CONFLICT (call_id) DO NOTHING RETURNING call_id)
-		INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM created`,
+		, changed AS (INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM created RETURNING 1)
+		SELECT n, state, version FROM (SELECT count(*) AS n FROM changed) c LEFT JOIN gurulize_calls ON call_id = $1`,
 	update: `WITH updated AS (UPDATE gurulize_calls SET state = $2, version = $3, unexpected = $5, final = $6,
 			deadline = $7, traceparent = COALESCE($8, traceparent), updated_at = now()
 			WHERE call_id = $1 AND version = $3 - 1 RETURNING call_id)
@@ -114,7 +116,11 @@ func (s *Store) save(ctx context.Context, t table, key any, apply func(stored an
 // the row last, saving a round trip: one statement in all. When another
 // replica wrote since, the write fails and returns the row as it is now, for
 // the next attempt; so a stale entry costs the round trip it would have
-// saved, and two in all, as without it.
+// saved, and two in all, as without it. A row the replica does not remember
+// is most likely a new room or call: its callback is written at once as the
+// first change, by a statement that writes nothing and returns the row when
+// it exists; so a new row costs one statement, and a row written by another
+// replica two, as when it is read first.
 func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(stored any) (*change, error)) error {
 	k := recentKey{t.kind, key}
 	if r, ok := s.recent.get(k); ok {
@@ -123,6 +129,12 @@ func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(store
 			return s.update(ctx, t, k, c, r.version+1)
 		}
 		// Nothing new by what this replica saw: look at the row itself.
+	} else if c, err := apply(nil); err == nil && c != nil {
+		stored, version, err := s.create(ctx, t, k, c)
+		if err != nil || stored == nil {
+			return err // nil: created
+		}
+		return s.write(ctx, t, k, apply, stored, version)
 	}
 	var stored []byte
 	var version int64
@@ -130,6 +142,12 @@ func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(store
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
+	return s.write(ctx, t, k, apply, stored, version)
+}
+
+// write applies the callback to the row's state as read (nil and version 0
+// when there is no row) and writes the change, if any, as the next version.
+func (s *Store) write(ctx context.Context, t table, k recentKey, apply func(stored any) (*change, error), stored []byte, version int64) error {
 	c, err := apply(stored)
 	if err != nil || c == nil {
 		if err == nil && version > 0 {
@@ -140,16 +158,33 @@ func (s *Store) saveOnce(ctx context.Context, t table, key any, apply func(store
 	if version > 0 {
 		return s.update(ctx, t, k, c, version+1)
 	}
-	tag, err := s.pool.Exec(ctx, t.create, c.args(key, 1)...)
-	if err != nil {
-		return err
+	stored, _, err = s.create(ctx, t, k, c)
+	if err == nil && stored != nil {
+		return errLostRace // another callback created the row since it was read
 	}
-	if tag.RowsAffected() == 0 {
-		return errLostRace
+	return err
+}
+
+// create writes c as the first version of k's row, if there is no row. When
+// there is one, it writes nothing and returns the row's state and version;
+// when that row is too new for the statement to see (created by another
+// transaction since the statement began), it returns errLostRace.
+func (s *Store) create(ctx context.Context, t table, k recentKey, c *change) (stored []byte, version int64, err error) {
+	var written int64
+	var nowVersion *int64
+	if err := s.pool.QueryRow(ctx, t.create, c.args(k.key, 1)...).Scan(&written, &stored, &nowVersion); err != nil {
+		return nil, 0, err
 	}
-	s.recent.put(k, recentState{c.value, 1})
-	s.changed()
-	return nil
+	switch {
+	case written == 1:
+		s.recent.put(k, recentState{c.value, 1})
+		s.changed()
+		return nil, 0, nil
+	case nowVersion == nil || stored == nil:
+		return nil, 0, errLostRace
+	}
+	s.recent.put(k, recentState{stored, *nowVersion})
+	return stored, *nowVersion, nil
 }
 
 // update writes c as version of k's row, if the row is at version-1.

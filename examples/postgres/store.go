@@ -187,12 +187,15 @@ func (c *change) args(key any, version int64) []any {
 	return []any{key, c.state, version, c.summary, c.unexpected, c.done, c.due, c.traceparent}
 }
 
-func encodeChange(state, summary any, unexpected, done bool, due time.Time) (*change, error) {
-	st, err := json.Marshal(state)
+// encodeChange encodes a new state and its summary with their own
+// MarshalJSON: json.Marshal would only add a second pass over the output,
+// checking and compacting what is already compact, valid JSON.
+func encodeChange(state, summary json.Marshaler, unexpected, done bool, due time.Time) (*change, error) {
+	st, err := state.MarshalJSON()
 	if err != nil {
 		return nil, err
 	}
-	sum, err := json.Marshal(summary)
+	sum, err := summary.MarshalJSON()
 	if err != nil {
 		return nil, err
 	}

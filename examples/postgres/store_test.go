@@ -123,9 +123,12 @@ func TestFirstEventsOfANewRoomRacingAreBothKept(t *testing.T) {
 	require.NoError(t, err)
 	tx, err := conn.Begin(ctx)
 	require.NoError(t, err)
-	tag, err := tx.Exec(ctx, rooms.create, c.args("new-room", 1)...)
-	require.NoError(t, err)
-	require.Equal(t, int64(1), tag.RowsAffected())
+	var written int64
+	var stored []byte
+	var version *int64
+	require.NoError(t, tx.QueryRow(ctx, rooms.create, c.args("new-room", 1)...).Scan(&written, &stored, &version))
+	require.Equal(t, int64(1), written)
+	require.Nil(t, stored, "no row before")
 
 	done := make(chan error, 1)
 	go func() { done <- s.SaveVideoEvent(ctx, evB) }()
