@@ -393,6 +393,28 @@ func TestHandlerLogsWithoutToken(t *testing.T) {
 	assert.Contains(t, logs, `"code":"CALLER_CONNECTED"`, "a status logs its code by name")
 }
 
+// TestHandlerSkipsRecordsTheLoggerDrops: with the logger at its usual Info
+// level, the debug record of an accepted callback is not built at all, so
+// the answer costs what it costs without a logger.
+func TestHandlerSkipsRecordsTheLoggerDrops(t *testing.T) {
+	seed := readTestdata(t, "video/seed-join.json")
+	allocs := func(opts ...gurulize.HandlerOption) float64 {
+		h := gurulize.NewVideoEventHandler(func(context.Context, gurulize.VideoEvent) error { return nil },
+			append(opts, gurulize.WithCallbackToken(testToken))...)
+		return testing.AllocsPerRun(200, func() {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest("POST", "/"+testToken, bytes.NewReader(seed)))
+			if w.Code != 200 {
+				t.Fatalf("status %d", w.Code)
+			}
+		})
+	}
+	var buf safeBuffer
+	info := slog.New(slog.NewJSONHandler(&buf, nil))
+	assert.Equal(t, allocs(), allocs(gurulize.WithCallbackLogger(info)))
+	assert.Empty(t, buf.String())
+}
+
 type safeBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer

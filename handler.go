@@ -310,7 +310,7 @@ func (h *handler) run(w http.ResponseWriter, r *http.Request, cb callback) {
 	} else {
 		http.Error(w, "callback not processed", status)
 	}
-	if h.logger != nil {
+	if h.logger != nil && h.logger.Enabled(r.Context(), level) { // "accepted" is a debug record, usually off: build it only when it is written
 		attrs := []slog.Attr{cb.attr()}
 		if err != nil {
 			attrs = append(attrs, slog.String("error", err.Error()))
