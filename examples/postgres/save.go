@@ -22,15 +22,16 @@ type table struct {
 	kind   string // "room" or "call"
 	read   string // the state and version: $1 key
 	create string // the first change, if the row does not exist: change.args; returns 1 or 0 changes written, and the row's state and version if it existed when the statement began (NULL otherwise)
-	update string // a change, if the row's version is still $3-1: change.args; returns 1 or 0 changes written, and the row's state and version as they were when the statement began
+	update string // a change, if the row's version is still $3-1: change.args; returns 1 or 0 changes written and, when 0, the row's state and version as they were when the statement began (NULL when there was no row)
 	state  string // the committed state: $1 key
 	list   string // the changes, oldest first: $1 key
 	traced string // the traceparent of the span that created the room or call, NULL when none: $1 key
 }
 
 // The writes append the change row in the same statement as the state, so
-// both are committed or neither; RowsAffected is 1 when they were, 0 when
-// the condition failed. A change with no traceparent ($8 NULL) keeps the
+// both are committed or neither, and return how many changes they wrote: 1,
+// or 0 when the condition failed; only then do they read the row, for the
+// next attempt (the subqueries under CASE run only when it is taken). A change with no traceparent ($8 NULL) keeps the
 // one stored.
 var rooms = table{
 	kind: "room",
@@ -43,7 +44,8 @@ var rooms = table{
 			scheduled_end = $7, traceparent = COALESCE($8, traceparent), updated_at = now()
 			WHERE room_uuid = $1 AND version = $3 - 1 RETURNING room_uuid)
 		, changed AS (INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM updated RETURNING 1)
-		SELECT (SELECT count(*) FROM changed), state, version FROM gurulize_rooms WHERE room_uuid = $1`,
+		SELECT n, CASE WHEN n = 0 THEN (SELECT state FROM gurulize_rooms WHERE room_uuid = $1) END,
+			CASE WHEN n = 0 THEN (SELECT version FROM gurulize_rooms WHERE room_uuid = $1) END FROM (SELECT count(*) AS n FROM changed) c`,
 	state:  `SELECT state FROM gurulize_rooms WHERE room_uuid = $1 AND version > 0`,
 	list:   `SELECT version, summary FROM gurulize_room_changes WHERE room_uuid = $1 ORDER BY version`,
 	traced: `SELECT traceparent FROM gurulize_rooms WHERE room_uuid = $1`,
@@ -60,7 +62,8 @@ var calls = table{
 			deadline = $7, traceparent = COALESCE($8, traceparent), updated_at = now()
 			WHERE call_id = $1 AND version = $3 - 1 RETURNING call_id)
 		, changed AS (INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM updated RETURNING 1)
-		SELECT (SELECT count(*) FROM changed), state, version FROM gurulize_calls WHERE call_id = $1`,
+		SELECT n, CASE WHEN n = 0 THEN (SELECT state FROM gurulize_calls WHERE call_id = $1) END,
+			CASE WHEN n = 0 THEN (SELECT version FROM gurulize_calls WHERE call_id = $1) END FROM (SELECT count(*) AS n FROM changed) c`,
 	state:  `SELECT state FROM gurulize_calls WHERE call_id = $1 AND version > 0`,
 	list:   `SELECT version, summary FROM gurulize_call_changes WHERE call_id = $1 ORDER BY version`,
 	traced: `SELECT traceparent FROM gurulize_calls WHERE call_id = $1`,
@@ -189,28 +192,27 @@ func (s *Store) create(ctx context.Context, t table, k recentKey, c *change) (st
 
 // update writes c as version of k's row, if the row is at version-1.
 func (s *Store) update(ctx context.Context, t table, k recentKey, c *change, version int64) error {
-	var written, nowVersion int64
+	var written int64
 	var nowState []byte
+	var nowVersion *int64
 	err := s.pool.QueryRow(ctx, t.update, c.args(k.key, version)...).Scan(&written, &nowState, &nowVersion)
 	switch {
-	case errors.Is(err, pgx.ErrNoRows): // the row was deleted
-		s.recent.drop(k)
-		return errLostRace
 	case err != nil:
 		s.recent.drop(k)
 		return err
-	case written == 0 && nowVersion >= version:
-		s.recent.put(k, recentState{nowState, nowVersion}) // another replica wrote since: its state, for the next attempt
-		return errLostRace
-	case written == 0:
-		// The write waited for another one, and failed after it: the row
-		// as the statement began is older than that. Read it anew.
-		s.recent.drop(k)
+	case written == 1:
+		s.recent.put(k, recentState{c.value, version})
+		s.changed()
+		return nil
+	case nowVersion != nil && *nowVersion >= version:
+		s.recent.put(k, recentState{nowState, *nowVersion}) // another replica wrote since: its state, for the next attempt
 		return errLostRace
 	}
-	s.recent.put(k, recentState{c.value, version})
-	s.changed()
-	return nil
+	// The row was deleted, or the write waited for another one and failed
+	// after it: the row as the statement began is older than that. Read it
+	// anew.
+	s.recent.drop(k)
+	return errLostRace
 }
 
 // errLostRace is another callback of the same room or call changing its row
