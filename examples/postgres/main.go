@@ -25,8 +25,9 @@
 //
 // Read what is stored at GET /rooms/{uuid}, /rooms/{uuid}/changes,
 // /calls/{id} and /calls/{id}/changes (see routes). Each callback is one
-// conditional write of the state with its change row, after a read unless
-// the replica remembers the row (see Store.saveOnce); a callback answered 200 is committed, and while the
+// conditional write of the state with its change row, one statement when
+// the row is new or the replica remembers it, two when another replica
+// wrote it last (see Store.saveOnce); a callback answered 200 is committed, and while the
 // database is unavailable callbacks are answered 503, so the provider may
 // deliver them again. A callback the database can never store (a NUL
 // character, an id too long for an index) is answered 400 and logged, so the
