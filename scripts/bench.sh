@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark beside its hand-written baseline, interleaved, and
-# prints the comparison with benchstat.
+# prints the comparison with benchstat, then each run's time ratio to the
+# baseline of the same run: their median and range.
 #
 #   scripts/bench.sh [runs] [benchtime] [pattern]
 #
@@ -28,3 +29,27 @@ done
 
 echo "raw results: $out" >&2
 "$benchstat" -col /impl "$out"
+
+# The ratio of each run, impl by impl against impl=baseline of the same
+# run: their median and range, the figures BENCHMARKS.md gives for times.
+awk '
+  /^Benchmark.*\/impl=/ {
+    name = $1; sub(/-[0-9]+$/, "", name)
+    bench = name; sub(/\/impl=.*/, "", bench)
+    impl = name; sub(/.*\/impl=/, "", impl)
+    if (impl == "baseline") { run[bench]++; base[bench] = $3; next }
+    if (!(bench in base)) next
+    key = bench " " impl
+    n[key]++; r[key, n[key]] = $3 / base[bench]
+    if (!(key in seen)) { seen[key] = 1; order[++keys] = key }
+  }
+  END {
+    if (keys) print "\nper-run time ratios to impl=baseline (median, range, runs):"
+    for (k = 1; k <= keys; k++) {
+      key = order[k]; m = n[key]
+      for (i = 1; i <= m; i++) v[i] = r[key, i]
+      for (i = 2; i <= m; i++) { x = v[i]; j = i - 1; while (j > 0 && v[j] > x) { v[j + 1] = v[j]; j-- } v[j + 1] = x }
+      med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+      printf "  %-40s %.3f  [%.3f, %.3f]  n=%d\n", key, med, v[1], v[m], m
+    }
+  }' "$out"
