@@ -1,6 +1,6 @@
-// What the client's guarantees cost over loopback: the hand-written room
-// call, then the same with each mechanism the SDK keeps for a guarantee,
-// then all of them, beside the SDK, in one run.
+// What the client's guarantees cost over loopback: each hand-written call,
+// then the same with each mechanism the SDK keeps for a guarantee, then all
+// of them, beside the SDK's call, in one run.
 
 package gurulize_test
 
@@ -73,48 +73,80 @@ func (c cancelOnClose) Close() error {
 	return err
 }
 
-// BenchmarkGuaranteeCost: impl=baseline is the hand-written room call;
-// impl=baseline+body, +timeout, +trace add one mechanism each, impl=guarded
-// all three; impl=sdk is CreateVideoRoom. Compare each with the baseline.
+// BenchmarkGuaranteeCost: impl=baseline is the hand-written call;
+// impl=baseline+body (the room GET only: the POST has a body anyway),
+// +timeout and +trace add one mechanism each, impl=guarded all of them;
+// impl=sdk is the SDK's call. Compare each with the baseline.
 func BenchmarkGuaranteeCost(b *testing.B) {
 	srv := benchServer(b)
-	endpoint := srv.URL + "/webrtc-meeting/room/create"
+	roomURL, callURL := srv.URL+"/webrtc-meeting/room/create", srv.URL+"/c2c"
 	start := time.UnixMilli(1597148937000)
 	ctx := context.Background()
-	for _, v := range []struct {
+	room := func(hc *http.Client) error {
+		_, err := handCreateRoom(ctx, hc, roomURL, testUser, testPassword, 50*time.Minute, start)
+		return err
+	}
+	call := func(hc *http.Client) error {
+		_, err := handRegisterCall(ctx, hc, callURL, testUser, testPassword, "5321234567", "5427654321", 10*time.Minute)
+		return err
+	}
+	variants := []struct {
 		name string
 		g    guarded
+		room bool // only for the room GET
 	}{
-		{"baseline", guarded{}},
-		{"baseline+body", guarded{body: true}},
-		{"baseline+timeout", guarded{timeout: true}},
-		{"baseline+trace", guarded{trace: true}},
-		{"guarded", guarded{body: true, timeout: true, trace: true}},
+		{"baseline", guarded{}, false},
+		{"baseline+body", guarded{body: true}, true},
+		{"baseline+timeout", guarded{timeout: true}, false},
+		{"baseline+trace", guarded{trace: true}, false},
+		{"guarded", guarded{body: true, timeout: true, trace: true}, true},
+		{"guarded", guarded{timeout: true, trace: true}, false},
+	}
+	for _, c := range []struct {
+		name string
+		room bool
+		hand func(*http.Client) error
+		sdk  func(*gurulize.Client) error
+		opt  gurulize.Option
+	}{
+		{"room", true, room, func(c *gurulize.Client) error {
+			_, err := c.CreateVideoRoom(ctx, gurulize.VideoRoomRequest{Duration: 50 * time.Minute, StartAt: start,
+				EndHow: gurulize.EndAutomatic, EndWhen: gurulize.EndAtEndTime})
+			return err
+		}, gurulize.WithVideoURL(roomURL)},
+		{"voice", false, call, func(c *gurulize.Client) error {
+			_, err := c.RegisterCall(ctx, gurulize.CallRequest{Caller: "5321234567", Callee: "5427654321", MaxDuration: 10 * time.Minute})
+			return err
+		}, gurulize.WithVoiceURL(callURL)},
 	} {
-		hc := http.DefaultClient
-		if v.g != (guarded{}) {
-			hc = &http.Client{Transport: v.g}
+		for _, v := range variants {
+			if v.g.body && !c.room || v.name == "guarded" && v.room != c.room {
+				continue
+			}
+			hc := http.DefaultClient
+			if v.g != (guarded{}) {
+				hc = &http.Client{Transport: v.g}
+			}
+			b.Run("call="+c.name+"/impl="+v.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					if err := c.hand(hc); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
-		b.Run("impl="+v.name, func(b *testing.B) {
+		b.Run("call="+c.name+"/impl=sdk", func(b *testing.B) {
+			client, err := gurulize.NewClient(testUser, testPassword, c.opt)
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if _, err := handCreateRoom(ctx, hc, endpoint, testUser, testPassword, 50*time.Minute, start); err != nil {
+				if err := c.sdk(client); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 	}
-	b.Run("impl=sdk", func(b *testing.B) {
-		c, err := gurulize.NewClient(testUser, testPassword, gurulize.WithVideoURL(endpoint))
-		if err != nil {
-			b.Fatal(err)
-		}
-		req := gurulize.VideoRoomRequest{Duration: 50 * time.Minute, StartAt: start, EndHow: gurulize.EndAutomatic, EndWhen: gurulize.EndAtEndTime}
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			if _, err := c.CreateVideoRoom(ctx, req); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }

@@ -50,6 +50,6 @@ awk '
       for (i = 1; i <= m; i++) v[i] = r[key, i]
       for (i = 2; i <= m; i++) { x = v[i]; j = i - 1; while (j > 0 && v[j] > x) { v[j + 1] = v[j]; j-- } v[j + 1] = x }
       med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
-      printf "  %-40s %.3f  [%.3f, %.3f]  n=%d\n", key, med, v[1], v[m], m
+      printf "  %-52s %.3f  [%.3f, %.3f]  n=%d\n", key, med, v[1], v[m], m
     }
   }' "$out"
