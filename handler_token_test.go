@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
@@ -138,6 +139,7 @@ func TestHandlerFunctionCallsGoexit(t *testing.T) {
 	got := send(t, "POST", srv.URL+"/", "application/json", strings.NewReader(seed))
 	srv.Close()
 	assert.Equal(t, 500, got.status)
+	assert.Equal(t, "callback not processed\n", got.body, "the whole reply, before net/http closes the connection")
 	logs := buf.String()
 	assert.Contains(t, logs, `"msg":"gurulize: callback function did not return"`)
 	assert.Contains(t, logs, "runtime.Goexit")
@@ -148,9 +150,41 @@ func TestHandlerFunctionCallsGoexit(t *testing.T) {
 		runtime.Goexit()
 		return nil
 	}, gurulize.WithCallbackToken(testToken), gurulize.WithCallbackLogger(slog.New(slog.NewJSONHandler(&lbuf, nil))))
+	// Served directly, the handler's caller is the goroutine that ends:
+	// here one of its own, as net/http's is.
 	w := httptest.NewRecorder()
-	voice.ServeHTTP(w, httptest.NewRequest("GET", "/"+testToken+"?id=1&code=1&time=1427116743", nil))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		voice.ServeHTTP(w, httptest.NewRequest("GET", "/"+testToken+"?id=1&code=1&time=1427116743", nil))
+	}()
+	<-done
 	assert.Equal(t, 500, w.Code)
+	assert.Equal(t, "callback not processed\n", w.Body.String())
+	assert.True(t, w.Flushed, "the reply is flushed before the goroutine ends")
 	assert.Contains(t, lbuf.String(), `"msg":"gurulize: callback function did not return"`, "through the handler's logger")
 	assert.Contains(t, lbuf.String(), `"id":1`)
+
+	// Through an observer's writer and a middleware's that unwraps, the
+	// reply still reaches the server's writer, and the observer sees it.
+	observed := make(chan int, 1)
+	observer := gurulize.Observer{CallbackEnd: func(_ context.Context, cb *gurulize.CallbackInfo) { observed <- cb.StatusCode }}
+	wrapped := gurulize.NewVideoEventHandler(func(context.Context, gurulize.VideoEvent) error {
+		runtime.Goexit()
+		return nil
+	}, gurulize.WithoutCallbackToken(), gurulize.WithCallbackObserver(observer), gurulize.WithCallbackLogger(slog.New(slog.DiscardHandler)))
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		wrapped.ServeHTTP(&unwrappingWriter{w}, r)
+	}))
+	got = send(t, "POST", srv.URL+"/", "application/json", strings.NewReader(seed))
+	srv.Close()
+	assert.Equal(t, 500, got.status)
+	assert.Equal(t, "callback not processed\n", got.body)
+	assert.Equal(t, 500, <-observed)
 }
+
+// unwrappingWriter is a middleware's writer, as http.ResponseController
+// expects one to be.
+type unwrappingWriter struct{ http.ResponseWriter }
+
+func (w *unwrappingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -247,6 +247,10 @@ func (o *callbackObservation) WriteHeader(status int) {
 	o.ResponseWriter.WriteHeader(status)
 }
 
+// Unwrap lets http.ResponseController reach the server's writer (see
+// handler.stopped).
+func (o *callbackObservation) Unwrap() http.ResponseWriter { return o.ResponseWriter }
+
 // startCallback reports a callback request; it returns the writer and
 // request to serve it with, and the observation (nil when nothing
 // observes), whose parsed and end methods accept nil.

@@ -58,6 +58,11 @@ func (w *asideWriter) WriteHeader(status int) {
 		"method", w.r.Method, "status", http.StatusBadRequest, "error", (*w.aside).Error())
 }
 
+// Unwrap lets http.ResponseController reach the server's writer, as the
+// callback handlers need to flush their reply to a function that called
+// runtime.Goexit.
+func (w *asideWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *asideWriter) Write(p []byte) (int, error) {
 	if *w.aside != nil {
 		return len(p), nil // the 400 is written
