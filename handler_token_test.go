@@ -3,6 +3,7 @@ package gurulize_test
 import (
 	"context"
 	"encoding/base64"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -172,7 +173,7 @@ func TestHandlerFunctionCallsGoexit(t *testing.T) {
 	wrapped := gurulize.NewVideoEventHandler(func(context.Context, gurulize.VideoEvent) error {
 		runtime.Goexit()
 		return nil
-	}, gurulize.WithoutCallbackToken(), gurulize.WithCallbackObserver(observer), gurulize.WithCallbackLogger(slog.New(slog.DiscardHandler)))
+	}, gurulize.WithoutCallbackToken(), gurulize.WithCallbackObserver(observer), gurulize.WithCallbackLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		wrapped.ServeHTTP(&unwrappingWriter{w}, r)
 	}))
