@@ -31,21 +31,20 @@ type table struct {
 // The writes append the change row in the same statement as the state, so
 // both are committed or neither, and return how many changes they wrote: 1,
 // or 0 when the condition failed; only then do they read the row, for the
-// next attempt (the subqueries under CASE run only when it is taken). A change with no traceparent ($8 NULL) keeps the
-// one stored.
+// next attempt (a subquery under CASE runs only when its branch is taken).
+// A change with no traceparent ($8 NULL) keeps the one stored.
 var rooms = table{
 	kind: "room",
 	read: `SELECT state, version FROM gurulize_rooms WHERE room_uuid = $1`,
 	create: `WITH created AS (INSERT INTO gurulize_rooms (room_uuid, state, version, unexpected, ended, scheduled_end, traceparent)
 			VALUES ($1, $2, $3, $5, $6, $7, $8) ON CONFLICT (room_uuid) DO NOTHING RETURNING room_uuid)
 		, changed AS (INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM created RETURNING 1)
-		SELECT n, state, version FROM (SELECT count(*) AS n FROM changed) c LEFT JOIN gurulize_rooms ON room_uuid = $1`,
+		` + writtenOrRow("gurulize_rooms", "room_uuid"),
 	update: `WITH updated AS (UPDATE gurulize_rooms SET state = $2, version = $3, unexpected = $5, ended = $6,
 			scheduled_end = $7, traceparent = COALESCE($8, traceparent), updated_at = now()
 			WHERE room_uuid = $1 AND version = $3 - 1 RETURNING room_uuid)
 		, changed AS (INSERT INTO gurulize_room_changes (room_uuid, version, summary) SELECT room_uuid, $3, $4 FROM updated RETURNING 1)
-		SELECT n, CASE WHEN n = 0 THEN (SELECT state FROM gurulize_rooms WHERE room_uuid = $1) END,
-			CASE WHEN n = 0 THEN (SELECT version FROM gurulize_rooms WHERE room_uuid = $1) END FROM (SELECT count(*) AS n FROM changed) c`,
+		` + writtenOrRow("gurulize_rooms", "room_uuid"),
 	state:  `SELECT state FROM gurulize_rooms WHERE room_uuid = $1 AND version > 0`,
 	list:   `SELECT version, summary FROM gurulize_room_changes WHERE room_uuid = $1 ORDER BY version`,
 	traced: `SELECT traceparent FROM gurulize_rooms WHERE room_uuid = $1`,
@@ -57,16 +56,25 @@ var calls = table{
 	create: `WITH created AS (INSERT INTO gurulize_calls (call_id, state, version, unexpected, final, deadline, traceparent)
 			VALUES ($1, $2, $3, $5, $6, $7, $8) ON CONFLICT (call_id) DO NOTHING RETURNING call_id)
 		, changed AS (INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM created RETURNING 1)
-		SELECT n, state, version FROM (SELECT count(*) AS n FROM changed) c LEFT JOIN gurulize_calls ON call_id = $1`,
+		` + writtenOrRow("gurulize_calls", "call_id"),
 	update: `WITH updated AS (UPDATE gurulize_calls SET state = $2, version = $3, unexpected = $5, final = $6,
 			deadline = $7, traceparent = COALESCE($8, traceparent), updated_at = now()
 			WHERE call_id = $1 AND version = $3 - 1 RETURNING call_id)
 		, changed AS (INSERT INTO gurulize_call_changes (call_id, version, summary) SELECT call_id, $3, $4 FROM updated RETURNING 1)
-		SELECT n, CASE WHEN n = 0 THEN (SELECT state FROM gurulize_calls WHERE call_id = $1) END,
-			CASE WHEN n = 0 THEN (SELECT version FROM gurulize_calls WHERE call_id = $1) END FROM (SELECT count(*) AS n FROM changed) c`,
+		` + writtenOrRow("gurulize_calls", "call_id"),
 	state:  `SELECT state FROM gurulize_calls WHERE call_id = $1 AND version > 0`,
 	list:   `SELECT version, summary FROM gurulize_call_changes WHERE call_id = $1 ORDER BY version`,
 	traced: `SELECT traceparent FROM gurulize_calls WHERE call_id = $1`,
+}
+
+// writtenOrRow ends a write statement whose change rows are the CTE
+// changed: it returns how many changes were written and, when none, the
+// state and version of the row keyed $1 as the statement began.
+func writtenOrRow(table, key string) string {
+	row := func(column string) string {
+		return "CASE WHEN n = 0 THEN (SELECT " + column + " FROM " + table + " WHERE " + key + " = $1) END"
+	}
+	return "SELECT n, " + row("state") + ", " + row("version") + " FROM (SELECT count(*) AS n FROM changed) c"
 }
 
 // save runs saveOnce, again after a conflict (at once after a first lost
