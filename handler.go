@@ -97,6 +97,11 @@ func WithCallbackLogger(l *slog.Logger) HandlerOption {
 //     logged with its stack, see WithCallbackLogger), and 200 with an empty
 //     body when fn returns nil.
 //
+// fn runs on the goroutine that called ServeHTTP. If it calls
+// runtime.Goexit (as t.FailNow does), that goroutine ends: the handler
+// first writes and flushes a 500 and logs it, then net/http closes the
+// connection.
+//
 // The provider may deliver a callback more than once, and in any order;
 // RoomTracker and RoomState fold events with that in mind. The handler works
 // mounted under any path, including a ServeMux pattern with a {token}
