@@ -347,6 +347,8 @@ func (h *handler) stopped(w http.ResponseWriter, r *http.Request, cb callback, p
 		http.Error(w, "callback not processed", http.StatusInternalServerError)
 		return
 	}
+	// http.Error would drop Content-Length, and without it the reply could
+	// not be complete before net/http closes the connection.
 	const body = "callback not processed\n"
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/plain; charset=utf-8")

@@ -131,8 +131,9 @@ func (s *Store) SaveVoiceStatus(ctx context.Context, st gurulize.VoiceStatus) er
 	return s.save(ctx, calls, st.ID, foldCall(func(cs *gurulize.CallState) bool { return cs.Apply(st) }))
 }
 
-// foldRoom returns the apply function of save for a room: decode the
-// stored state, change it with fn, and encode the change if fn reports one.
+// foldRoom returns the apply function of save for a room: take the stored
+// state (see stateOf), change it with fn, and encode the change if fn
+// reports one.
 func foldRoom(fn func(*gurulize.RoomState) bool) func(stored any) (*change, error) {
 	return func(stored any) (*change, error) {
 		st, err := stateOf[gurulize.RoomState](stored)
